@@ -1,0 +1,5 @@
+"""`python -m voc_synth` runs the CLI."""
+
+from .cli import main
+
+main()

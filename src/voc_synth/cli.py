@@ -1,0 +1,208 @@
+"""The `voc-synth` command line: run the pipeline over folders, re-render reports, inspect models
+and the embedding cache, write synthetic corpora.
+
+Exit codes: 0 done, 1 input error (the message says what to fix), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import VocSynthError
+
+app = typer.Typer(
+    name="voc-synth",
+    help="Evidence-backed customer journey maps from interviews, tickets, reviews and surveys.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cache_app = typer.Typer(help="Show or clear the embedding cache.", no_args_is_help=True)
+corpora_app = typer.Typer(help="Sample and synthetic corpora.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+app.add_typer(corpora_app, name="corpora")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _fail(err: VocSynthError) -> None:
+    console.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
+    raise typer.Exit(code=err.exit_code)
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+@app.command()
+def run(
+    path: Annotated[Path | None, typer.Argument(help="A corpus folder with voc_synth.yaml, or a config file.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run folder to write (replaced atomically).")] = Path("runs/latest"),
+    config_file: Annotated[Path | None, typer.Option("--config", "-c", help="Config file (default: PATH/voc_synth.yaml).")] = None,
+    reviews: Annotated[list[Path] | None, typer.Option("--reviews", help="A reviews file or folder (CSV/TSV/JSON/JSONL/XLSX).")] = None,
+    tickets: Annotated[list[Path] | None, typer.Option("--tickets", help="A support-tickets file or folder.")] = None,
+    interviews: Annotated[list[Path] | None, typer.Option("--interviews", help="A transcript file or folder (.txt/.md/.vtt/.srt/.docx).")] = None,
+    surveys: Annotated[list[Path] | None, typer.Option("--surveys", help="A survey-answers file or folder.")] = None,
+    text_column: Annotated[list[str] | None, typer.Option("--text-column", help="Column(s) holding the text (repeat to join, e.g. title + body).")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column", help="Column holding each record's own id.")] = None,
+    rating_column: Annotated[str | None, typer.Option("--rating-column", help="Column holding a rating, CSAT or NPS.")] = None,
+    date_column: Annotated[str | None, typer.Option("--date-column", help="Column holding the record's date.")] = None,
+    keep_column: Annotated[list[str] | None, typer.Option("--keep-column", help="Extra column(s) to carry through to every output.")] = None,
+    framework: Annotated[str | None, typer.Option("--framework", help="Journey framework: ecommerce, lifecycle, nng or a YAML file.")] = None,
+    segment_by: Annotated[str | None, typer.Option("--segment-by", help="Write one map per value of this column plus a comparison.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same input + config + seed = same output).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail if any file or record is skipped.")] = False,
+) -> None:
+    """Run the whole pipeline and write the journey map and reports into --out."""
+    from .config import load_config
+    from .ingest.cli_sources import config_from_flags
+    from .pipeline import synthesize
+    from .progress import rich_progress
+    from .run_folder import write_run
+
+    try:
+        flag_sources = any([reviews, tickets, interviews, surveys])
+        if flag_sources:
+            base = load_config(config_file) if config_file else None
+            config = config_from_flags(
+                reviews=reviews or [], tickets=tickets or [], interviews=interviews or [],
+                surveys=surveys or [], text_columns=text_column or [], id_column=id_column,
+                rating_column=rating_column, date_column=date_column, keep_columns=keep_column or [],
+                base=base,
+            )
+        elif config_file or path:
+            config = load_config(config_file or path)
+        else:
+            raise typer.BadParameter("give a corpus folder (with voc_synth.yaml), --config, or --reviews/--tickets/--interviews/--surveys")
+        if framework:
+            config.framework = framework
+        if seed is not None:
+            config.seed = seed
+        with rich_progress(console) as progress:
+            synthesis = synthesize(config, strict=strict, progress=progress)
+            written = write_run(synthesis, out_dir, segment_by=segment_by)
+    except VocSynthError as err:
+        _fail(err)
+        return
+    _print_summary(synthesis, written)
+
+
+def _print_summary(synthesis, folder: Path) -> None:
+    summary = synthesis.summary()
+    totals = synthesis.manifest.get("totals", {})
+    table = Table(title="voc_synth run", show_header=False, box=None)
+    table.add_row("records in", str(totals.get("records_in", summary["records"])))
+    table.add_row("ingested", str(totals.get("records_ingested", summary["records"])))
+    skipped = totals.get("records_skipped", 0)
+    reasons = synthesis.manifest.get("skipped_by_reason", totals.get("skipped_by_reason", {}))
+    detail = ", ".join(f"{k}: {v}" for k, v in reasons.items()) if reasons else ""
+    table.add_row("skipped", f"{skipped}" + (f" ({detail})" if detail else ""))
+    table.add_row("segments", str(summary["segments"]))
+    table.add_row("themes", f"{summary['themes']} ({summary['unthemed_segments']} segments unthemed)")
+    table.add_row("unmapped to a stage", str(summary["unmapped_segments"]))
+    table.add_row("journey map", str(folder / "journey_map.html"))
+    out.print(table)
+    for warning in synthesis.meta.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if skipped:
+        console.print(f"[yellow]{skipped} record(s) were skipped; reasons are in {folder / 'manifest.json'}[/]")
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by `voc-synth run`.")]) -> None:
+    """Re-render every output of a saved run from synthesis.json, without recomputing."""
+    from .run_folder import rerender
+
+    try:
+        folder = rerender(run_dir)
+    except VocSynthError as err:
+        _fail(err)
+        return
+    out.print(f"Re-rendered {folder / 'journey_map.html'}")
+
+
+@app.command()
+def models(
+    embedding_model: Annotated[str, typer.Option("--embedding-model", help="Embedding model name or path.")] = "all-MiniLM-L6-v2",
+    sentiment_backend: Annotated[str, typer.Option("--sentiment", help="Sentiment backend name.")] = "embedded",
+) -> None:
+    """Show where each model the pipeline uses resolves from, its version and size."""
+    from .models import describe_models
+
+    try:
+        infos = describe_models(embedding_model, sentiment_backend)
+    except VocSynthError as err:
+        _fail(err)
+        return
+    table = Table(title="Models used by voc_synth")
+    for column in ("role", "model", "resolved from", "version", "size", "location"):
+        table.add_column(column, overflow="fold")
+    for info in infos:
+        table.add_row(info.role, info.name, info.source, info.version,
+                      _human_size(info.size_bytes) if info.size_bytes else "-", info.location)
+    out.print(table)
+
+
+@cache_app.command("show")
+def cache_show() -> None:
+    """Where the embedding cache is, how many entries and how big."""
+    from .config import EmbeddingConfig
+    from .embedding_cache import cache_info
+
+    info = cache_info(EmbeddingConfig())
+    for key, value in info.items():
+        out.print(f"{key}: {value}")
+
+
+@cache_app.command("clear")
+def cache_clear(model: Annotated[str | None, typer.Option("--model", help="Clear only this model's entries.")] = None) -> None:
+    """Delete cached embeddings (all, or one model's)."""
+    from .config import EmbeddingConfig
+    from .embedding_cache import clear_cache
+
+    removed = clear_cache(EmbeddingConfig(), model=model)
+    out.print(f"Removed {removed} cached embeddings.")
+
+
+@corpora_app.command("synth")
+def corpora_synth(
+    segments: Annotated[int, typer.Option("--segments", help="Approximate number of segments (1k to 1M).")] = 1000,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the synthetic corpus into.")] = Path("runs/synth"),
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Write a SYNTHETIC corpus of any size with known planted themes (for benchmarks)."""
+    from rich.progress import Progress
+
+    from .corpora.synth import write_synthetic_corpus
+
+    if segments < 10:
+        raise typer.BadParameter("--segments must be at least 10")
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("writing synthetic corpus", total=segments)
+        summary = write_synthetic_corpus(out_dir, segments, seed=seed, progress=lambda n: bar.advance(task, n))
+    out.print(f"Synthetic corpus in {out_dir}: {summary}")
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except VocSynthError as err:  # errors raised outside a command's own handler
+        console.print(f"[bold red]error:[/] {err}", highlight=False)
+        sys.exit(err.exit_code)
+
+
+if __name__ == "__main__":
+    main()

