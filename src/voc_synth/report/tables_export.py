@@ -1,0 +1,261 @@
+"""CSV and XLSX exports of the Synthesis tables, safe to open in a spreadsheet.
+
+Customer text is untrusted: a cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+return would be run as a formula by Excel, LibreOffice or Google Sheets (CSV/formula injection).
+Every exported string cell is neutralised by prefixing a `'`; numbers, booleans and empty cells
+are written as they are, so a negative sentiment stays a number. Lists and dicts are written as
+JSON text (and neutralised like any other string).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._common import build_view, is_missing
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_TABLES = ("segments", "themes", "quotes", "stages")
+XLSX_TABLES = ("segments", "themes", "quotes", "stages", "documents")
+XLSX_FILE = "voc_synth.xlsx"
+XLSX_MAX_ROWS = 1_048_575  # Excel's row limit, minus the header
+XLSX_MAX_CHARS = 32_767  # Excel's cell limit
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 instead of the local code page
+
+HEADER_FILL = "1F2A44"
+WRAP_COLUMNS = {
+    "text", "question", "insight", "evidence_reason", "prevalence_text", "description", "goal",
+    "opportunities", "label", "theme_label", "keywords", "value",
+}
+
+
+def neutralise(value: str) -> str:
+    """`value` with a leading `'` when a spreadsheet would read it as a formula."""
+    if value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def cell_value(value: Any) -> Any:
+    """A value ready for a CSV/XLSX cell: numbers stay numbers, strings are neutralised,
+    containers become JSON text, missing values become empty."""
+    if isinstance(value, (list, tuple, set, dict, np.ndarray)):
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        if isinstance(value, set):
+            value = sorted(value, key=str)
+        return neutralise(json.dumps(_plain(value), ensure_ascii=False, default=str))
+    if is_missing(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return None if math.isinf(f) else f
+    if isinstance(value, (pd.Timestamp, datetime, date)):
+        return neutralise(value.isoformat())
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return neutralise(str(value))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose cells are safe to export (see `cell_value`).
+
+    Numeric columns keep their dtype; only object/string columns are rewritten.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        series = out[name]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = [None if is_missing(v) else cell_value(v.isoformat()) for v in series.tolist()]
+        else:
+            values = [cell_value(v) for v in series.tolist()]
+        # Built as object dtype directly: string dtypes would turn None back into NaN.
+        out[name] = pd.Series(values, index=out.index, dtype="object")
+    out.columns = [cell_value(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write one table as CSV (UTF-8 with BOM, formula-neutralised)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    export_frame(frame).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+    return path
+
+
+def write_csvs(synthesis: Any, out_dir: Path | str, tables: Iterable[str] = CSV_TABLES) -> list[Path]:
+    """`segments.csv`, `themes.csv`, `quotes.csv`, `stages.csv` in `out_dir`."""
+    out_dir = Path(out_dir)
+    return [write_csv(_table(synthesis, name), out_dir / f"{name}.csv") for name in tables]
+
+
+def _table(synthesis: Any, name: str) -> pd.DataFrame:
+    frame = getattr(synthesis, name, None)
+    return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+
+
+# -- XLSX -----------------------------------------------------------------------------------
+def _xlsx_text(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > XLSX_MAX_CHARS:
+            value = value[: XLSX_MAX_CHARS - 20] + " … [truncated]"
+    return value
+
+
+def _width(name: str, values: list[Any]) -> float:
+    longest = max([len(str(name))] + [len(str(v)) for v in values if v is not None] or [8])
+    if name in WRAP_COLUMNS:
+        return 60.0 if longest > 40 else max(12.0, longest + 2.0)
+    return float(min(40, max(8, longest + 2)))
+
+
+def _write_sheet(workbook: Any, title: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """Add one styled sheet (bold header on a dark fill, sized columns, frozen header row,
+    autofilter); returns notes such as truncation."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    notes: dict[str, Any] = {"rows": int(len(frame))}
+    if len(frame) > XLSX_MAX_ROWS:
+        notes["truncated_to"] = XLSX_MAX_ROWS
+        frame = frame.iloc[:XLSX_MAX_ROWS]
+    safe = export_frame(frame)
+    sheet = workbook.create_sheet(title=title)
+    columns = [str(c) for c in safe.columns]
+    rows = safe.itertuples(index=False, name=None)
+    sample = safe.head(300)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, name in enumerate(frame.columns, start=1):
+        width = _width(str(name), sample.iloc[:, i - 1].tolist() if len(sample) else [])
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(safe)) + 1}"
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    header_border = Border(bottom=Side(style="medium", color="000000"))
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=_xlsx_text(name))
+        cell.font, cell.fill, cell.border = header_font, header_fill, header_border
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        header.append(cell)
+    sheet.append(header)
+    wrapped = [str(name) in WRAP_COLUMNS for name in frame.columns]
+    for row in rows:
+        out = []
+        for value, is_wrapped in zip(row, wrapped, strict=True):
+            value = None if is_missing(value) else _xlsx_text(value)
+            if isinstance(value, float) and math.isinf(value):
+                value = None
+            if is_wrapped and isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.alignment = wrap
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+    return notes
+
+
+def manifest_frame(synthesis: Any, notes: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    """The manifest summary sheet: run facts, counts, and records in/ingested/skipped by reason."""
+    view = build_view(synthesis)
+    meta = synthesis.meta or {}
+    rows: list[tuple[str, Any]] = [
+        ("project", view.project),
+        ("created_at", view.created_at),
+        ("framework", view.framework_name),
+        ("voc_synth version", view.version),
+        ("seed", meta.get("seed")),
+    ]
+    if view.actor:
+        rows.append(("actor", view.actor))
+    rows += [(f"count: {k}", v) for k, v in view.counts.items()]
+    rows += [(f"records: {k}", v) for k, v in view.source_counts.items()]
+    for label, value in view.manifest_rows:
+        try:
+            number: Any = int(value.replace(",", ""))
+        except ValueError:
+            number = value
+        rows.append((f"manifest: {label}", number))
+    for step, seconds in (meta.get("timings") or {}).items():
+        rows.append((f"time (s): {step}", seconds))
+    for warning in view.warnings:
+        rows.append(("warning", warning))
+    for sheet, note in (notes or {}).items():
+        if "truncated_to" in note:
+            rows.append(("warning", f"sheet {sheet} truncated to {note['truncated_to']:,} of {note['rows']:,} rows (Excel's limit); the CSV has them all"))
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def write_xlsx(synthesis: Any, path: Path | str) -> Path:
+    """`voc_synth.xlsx`: one sheet per table (segments, themes, quotes, stages, documents) and a
+    manifest summary, each with a styled, frozen header row and sized columns."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    if path.is_dir() or not path.suffix:
+        path = path / XLSX_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = "voc_synth"
+    notes = {name: _write_sheet(workbook, name, _table(synthesis, name)) for name in XLSX_TABLES}
+    _write_sheet(workbook, "manifest", manifest_frame(synthesis, notes))
+    workbook.save(path)
+    _make_reproducible(path, str((synthesis.meta or {}).get("created_at") or ""))
+    return path
+
+
+def _make_reproducible(path: Path, created_at: str) -> None:
+    """Rewrite the XLSX zip with fixed timestamps (the run's `created_at`), so the same run
+    gives byte-identical files; openpyxl stamps the time of saving."""
+    import zipfile
+
+    stamp = created_at[:19] if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", created_at) else "2000-01-01T00:00:00"
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    tmp = path.with_suffix(".xlsx.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    lambda m: m.group(1) + stamp.encode() + b"Z" + m.group(3),
+                    data,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
+    tmp.replace(path)
