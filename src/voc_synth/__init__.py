@@ -46,6 +46,13 @@ _EXPORTS = {
     "map_to_stages": "stages",
     "select_quotes": "evidence",
     "write_outputs": "report",
+    "apply_review": "review",
+    "init_review": "review",
+    "read_review": "review",
+    "ReviewPanel": "review",
+    "ReviewReport": "review",
+    "export_workshop": "workshop",
+    "build_insights": "workshop",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -28,6 +28,17 @@ corpora_app = typer.Typer(help="Sample and synthetic corpora.", no_args_is_help=
 app.add_typer(cache_app, name="cache")
 app.add_typer(corpora_app, name="corpora")
 
+
+def _register_review_commands() -> None:
+    from .cli_review import export as export_command
+    from .cli_review import review_app
+
+    app.add_typer(review_app, name="review")
+    app.command("export")(export_command)
+
+
+_register_review_commands()
+
 console = Console(stderr=True)
 out = Console()
 
@@ -64,6 +75,7 @@ def run(
     segment_by: Annotated[str | None, typer.Option("--segment-by", help="Write one map per value of this column plus a comparison.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same input + config + seed = same output).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail if any file or record is skipped.")] = False,
+    review: Annotated[Path | None, typer.Option("--review", help="Apply the decisions in this review.yaml (voc-synth review init writes one).")] = None,
 ) -> None:
     """Run the whole pipeline and write the journey map and reports into --out."""
     from .config import load_config
@@ -90,13 +102,25 @@ def run(
             config.framework = framework
         if seed is not None:
             config.seed = seed
+        decisions = None
+        if review is not None:
+            from .review import read_review
+
+            decisions = read_review(review)  # fail fast on a bad file, before the long run
         with rich_progress(console) as progress:
             synthesis = synthesize(config, strict=strict, progress=progress)
-            written = write_run(synthesis, out_dir, segment_by=segment_by)
+        review_report = None
+        if decisions is not None:
+            from .review import apply_review
+
+            synthesis, review_report = apply_review(synthesis, decisions)
+        written = write_run(synthesis, out_dir, segment_by=segment_by)
     except VocSynthError as err:
         _fail(err)
         return
     _print_summary(synthesis, written)
+    if review_report is not None:
+        console.print(review_report.summary_lines()[0], highlight=False, markup=False)
 
 
 def _print_summary(synthesis, folder: Path) -> None:

@@ -343,8 +343,13 @@ def split_by(synthesis: Synthesis, column: str) -> dict[str, Synthesis]:
         positions = rows.index.to_numpy()
         docs = synthesis.documents[synthesis.documents["doc_id"].isin(rows["doc_id"])]
         meta = {**synthesis.meta, "actor": {"column": column, "value": value}}
-        result[str(value)] = assemble(
+        part = assemble(
             docs, rows.reset_index(drop=True), synthesis.embeddings[positions], base, theme_stages,
             synthesis.framework, meta,
         )
+        if "review_id" in synthesis.themes:
+            from .review.apply import copy_review_columns
+
+            part.themes = copy_review_columns(part.themes, synthesis.themes)
+        result[str(value)] = part
     return result

@@ -83,6 +83,10 @@ def write_run(synthesis: Synthesis, out_dir: Path | str, segment_by: str | None 
 def _replace_folder(new: Path, target: Path) -> None:
     """Swap `new` into `target`'s place; the old folder is removed only after the swap."""
     if target.exists():
+        from .review import carry_over_review_files
+
+        # review.yaml and its state belong to the researcher, not to the run: keep them.
+        carry_over_review_files(target, new)
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
         os.replace(new, target)
