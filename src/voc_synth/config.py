@@ -74,6 +74,8 @@ class RedactionConfig(_Strict):
     names: bool = True
     addresses: bool = True
     patterns: dict[str, str] = Field(default_factory=dict)
+    # Brand / product / place words never to treat as people's names ("SwiftDrop", "Larkbot").
+    allow_terms: list[str] = Field(default_factory=list)
     reidentification_map: Path | None = None
 
 
@@ -102,11 +104,22 @@ class CodebookEntry(_Strict):
 
 
 class ThemeConfig(_Strict):
-    min_theme_size: int | None = None
-    n_neighbors: int | None = None
-    n_themes: int | None = None
-    outlier_threshold: float = 0.3
+    """Themes (`themes/`): BERTopic settings. `None` means a default scaled to the corpus size
+    (see `voc_synth.themes.params`)."""
+
+    min_theme_size: int | None = Field(default=None, ge=2)  # HDBSCAN min_cluster_size
+    n_neighbors: int | None = Field(default=None, ge=2)  # UMAP n_neighbors
+    n_components: int = Field(default=5, ge=2)  # UMAP output dimensions
+    min_samples: int | None = Field(default=None, ge=1)  # HDBSCAN; None = min_theme_size
+    cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    n_themes: int | None = Field(default=None, ge=1)  # merge down to at most this many themes
+    reduce_outliers: bool = True
+    outlier_threshold: float = Field(default=0.35, ge=-1.0, le=1.0)  # min cosine to a centroid
     codebook: list[CodebookEntry] = Field(default_factory=list)
+    codebook_min_similarity: float = Field(default=0.6, ge=-1.0, le=1.0)
+    n_groups: int | None = Field(default=None, ge=1)  # theme groups; None = 5-12 by theme count
+    representation: Literal["keybert+mmr", "keybert", "mmr", "ctfidf"] = "keybert+mmr"
+    n_keywords: int = Field(default=10, ge=1, le=30)
     stop_words: list[str] = Field(default_factory=list)
 
 
@@ -128,7 +141,21 @@ class SentimentConfig(_Strict):
 
 
 class StageConfig(_Strict):
-    min_confidence: float = 0.35
+    """Journey-stage mapping (`voc_synth.stages.map_to_stages`).
+
+    A segment whose best stage scores below `min_confidence` is left "unmapped". The other
+    knobs weigh the kinds of evidence: keyword matches against embedding similarity, the
+    segment's nearest neighbours in the corpus, a classifier trained on this corpus's confidently
+    mapped segments, and the segment's theme.
+    """
+
+    min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+    keyword_weight: float = Field(1.0, ge=0.0)
+    neighbor_weight: float = Field(0.5, ge=0.0, le=1.0)
+    neighbors: int = Field(10, ge=1)
+    self_training: bool = True
+    theme_weight: float = Field(0.5, ge=0.0, le=1.0)
+    spans_ratio: float = Field(0.3, gt=0.0, le=1.0)
 
 
 class Config(_Strict):

@@ -1,0 +1,142 @@
+"""From redacted text blocks to rows: segments of a record, the interview document, tables.
+
+Offsets: a segment's `char_start`/`char_end` point into its document's `text` — for an
+interview, the transcript rebuilt as "Speaker: turn" paragraphs with pseudonyms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..config import Config
+from ..tables import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
+from .nlp import Analysis
+from .records import Record, Turn
+from .redact import Redactor
+from .segment import Unit, cut_block, drop_reason
+from .tabular import cell_text
+from .values import infer_scale
+
+
+@dataclass
+class Redacted:
+    text: str
+    sentences: list[tuple[int, int]]
+
+
+def redact_block(text: str, analysis: Analysis, redactor: Redactor, enabled: bool) -> Redacted:
+    if not enabled:
+        return Redacted(text, analysis.sentences)
+    spans = redactor.find(text, analysis.persons)
+    redacted, offsets = redactor.apply(text, spans)
+    sentences = [(offsets(s), offsets(e, is_end=True)) for s, e in analysis.sentences]
+    return Redacted(redacted, [(s, e) for s, e in sentences if e > s])
+
+
+def locator_for_turn(turn: Turn, unit: str) -> str:
+    if turn.timestamp:
+        return turn.timestamp
+    word = {"lines": "line", "paragraphs": "paragraph", "cues": "cue"}.get(unit, "line")
+    return f"{word} {turn.first}" if turn.first == turn.last else f"{word}s {turn.first}-{turn.last}"
+
+
+def record_segments(record: Record, units: list[Unit], text: str) -> tuple[list[dict[str, Any]], Counter[str]]:
+    drops: Counter[str] = Counter()
+    out = []
+    speaker = record.participant or "customer"
+    for n, unit in enumerate(units, start=1):
+        if unit.drop:
+            drops[unit.drop] += 1
+            continue
+        out.append({
+            "segment_id": f"{record.doc_id}:{n}", "locator": record.raw.locator, "speaker": speaker,
+            "turn": None, "question": "", "text": text[unit.start:unit.end],
+            "char_start": unit.start, "char_end": unit.end,
+        })
+    return out, drops
+
+
+def interview_segments(record: Record, redacted: list[Redacted], unit: str,
+                        seg_cfg: Any) -> tuple[str, list[dict[str, Any]], Counter[str]]:
+    raw = record.raw
+    turns = raw.turns or []
+    drops: Counter[str] = Counter()
+    out: list[dict[str, Any]] = []
+    pieces: list[str] = []
+    position = 0
+    question = ""
+    n = 0
+    file_unit = raw.unit
+    for i, (turn, block) in enumerate(zip(turns, redacted, strict=True)):
+        prefix = f"{record.speakers[i]}: "
+        start = position + len(prefix)
+        pieces.append(prefix + block.text)
+        position = start + len(block.text) + 2  # "\n\n" between turns
+        if i in record.interviewer_turns:
+            # "Right." or "Thanks, that's helpful" is not what the next answer answers.
+            if _asks(block.text) or (not question and drop_reason(block.text, 1) is None):
+                question = block.text
+            continue
+        for piece in cut_block(block.text, block.sentences, unit, seg_cfg):
+            n += 1
+            if piece.drop:
+                drops[piece.drop] += 1
+                continue
+            out.append({
+                "segment_id": f"{record.doc_id}:{n}", "locator": locator_for_turn(turn, file_unit),
+                "speaker": record.speakers[i], "turn": i + 1, "question": question,
+                "text": block.text[piece.start:piece.end],
+                "char_start": start + piece.start, "char_end": start + piece.end,
+            })
+    return "\n\n".join(pieces), out, drops
+
+
+_PROMPT = re.compile(r"^(?:so,?\s+|and\s+|okay,?\s+|right,?\s+)?(?:tell|talk|walk|describe|explain|show|say|go on|"
+                     r"take me|share|give me|think about|imagine)\b", re.IGNORECASE)
+
+
+def _asks(text: str) -> bool:
+    """An interviewer turn that asks something: a question mark or a prompt ("Tell me about…")."""
+    return "?" in text or any(_PROMPT.match(s.strip()) for s in re.split(r"(?<=[.!])\s+", text))
+
+
+def fill_rating_scales(doc_rows: list[dict[str, Any]], config: Config, ratings_by_file: dict[str, list[float]]) -> None:
+    inferred = {f: infer_scale(r) for f, r in ratings_by_file.items()}
+    for row in doc_rows:
+        configured = config.rating_scales.get(row["source_type"])  # type: ignore[call-overload]
+        if math.isnan(row["rating"]):
+            row["rating_scale"] = ""
+        elif configured:
+            row["rating_scale"] = f"{configured[0]:g}-{configured[1]:g}"
+        elif not row["rating_scale"]:
+            row["rating_scale"] = inferred.get(row["source_file"], "")
+
+
+def frames(doc_rows: list[dict[str, Any]], seg_rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def extra_columns(rows: list[dict[str, Any]], canonical: list[str]) -> list[str]:
+        seen: dict[str, None] = {}
+        for row in rows:
+            for key in row:
+                if key not in canonical:
+                    seen.setdefault(key, None)
+        return list(seen)
+
+    doc_extra = extra_columns(doc_rows, DOCUMENT_COLUMNS)
+    seg_extra = extra_columns(seg_rows, SEGMENT_COLUMNS)
+    documents = pd.DataFrame(doc_rows, columns=DOCUMENT_COLUMNS + doc_extra)
+    segments = pd.DataFrame(seg_rows, columns=SEGMENT_COLUMNS + seg_extra)
+    for frame, extra in ((documents, doc_extra), (segments, seg_extra)):
+        for col in extra:
+            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else cell_text(v))
+        frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce").astype("float64")
+    documents["n_segments"] = documents["n_segments"].astype("int64")
+    segments["turn"] = pd.array(segments["turn"].tolist(), dtype="Int64")
+    segments["char_start"] = segments["char_start"].astype("int64")
+    segments["char_end"] = segments["char_end"].astype("int64")
+    return documents, segments

@@ -1,0 +1,106 @@
+"""One batched spaCy pass over every block of text: sentence boundaries and people's names.
+
+Ingest needs two things from spaCy — where sentences end (for segmentation) and PERSON
+entities (for redaction) — so it runs the shared pipeline from `voc_synth.models.load_spacy()`
+once, with `nlp.pipe` in batches, and with the components it does not need (lemmatizer,
+attribute ruler; NER and tagger too when names are not redacted) disabled for speed.
+Very long texts are cut at line breaks into pieces the parser handles comfortably.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..progress import ProgressFactory, null_progress
+from .redact import doc_person_spans
+
+MAX_PIECE_CHARS = 20_000
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass
+class Analysis:
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    persons: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) chunks no longer than MAX_PIECE_CHARS, cut at newlines where possible."""
+    if len(text) <= MAX_PIECE_CHARS:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + MAX_PIECE_CHARS)
+        if end < len(text):
+            cut = text.rfind("\n", start + MAX_PIECE_CHARS // 2, end)
+            if cut == -1:
+                cut = text.rfind(" ", start + MAX_PIECE_CHARS // 2, end)
+            end = cut + 1 if cut != -1 else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+def _split_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence never spans a blank line (a new paragraph, a new chat message)."""
+    spans, cursor = [], start
+    for m in _PARAGRAPH_BREAK.finditer(text, start, end):
+        spans.append((cursor, m.start()))
+        cursor = m.end()
+    spans.append((cursor, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def pipes_to_disable(nlp: Any, names: bool) -> list[str]:
+    """Components not needed for sentences (+ PERSON entities when `names`)."""
+    keep = {"tok2vec", "parser", "senter", "sentencizer"}
+    if names:
+        keep |= {"ner", "tagger"}
+    return [name for name in nlp.pipe_names if name not in keep]
+
+
+def analyse_texts(
+    texts: Sequence[str], nlp: Any, *, names: bool, batch_size: int = 64,
+    progress: ProgressFactory | None = None, description: str = "Analysing text",
+) -> list[Analysis]:
+    """Sentences and PERSON spans for each text (character offsets into that text).
+
+    Identical texts (the same interviewer script in every transcript, a repeated answer) are
+    analysed once.
+    """
+    unique = list(dict.fromkeys(texts))
+    flat: list[tuple[int, int, str]] = []  # (unique index, offset, piece)
+    for i, text in enumerate(unique):
+        for offset, piece in _pieces(text):
+            if piece.strip():
+                flat.append((i, offset, piece))
+    results = [Analysis() for _ in unique]
+    disable = pipes_to_disable(nlp, names)
+    has_sentences = any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer"))
+    factory = progress or null_progress
+    with factory(description, len(flat)) as task, nlp.select_pipes(disable=disable):
+        docs = nlp.pipe((piece for _, _, piece in flat), batch_size=batch_size)
+        for (i, offset, piece), doc in zip(flat, docs, strict=True):
+            result = results[i]
+            if has_sentences:
+                for sent in doc.sents:
+                    for s, e in _split_paragraphs(piece, sent.start_char, sent.end_char):
+                        result.sentences.append((offset + s, offset + e))
+            else:
+                result.sentences.extend((offset + s, offset + e) for s, e in _split_paragraphs(piece, 0, len(piece)))
+            if names:
+                result.persons.extend((offset + s, offset + e) for s, e in doc_person_spans(doc))
+            task.advance(1)
+    by_text = dict(zip(unique, results, strict=True))
+    return [by_text[text] for text in texts]

@@ -1,0 +1,188 @@
+"""Who is who in an interview, and what they are called in the output.
+
+Interviewer turns are recognised by label patterns (`SourceConfig.interviewer_labels`), by the
+transcript header ("Interviewer: Sam"), or — when neither says — by asking which speaker
+mostly asks questions. Participants are shown by pseudonym only: a label that already is a
+participant id (`P07`) keeps it; a file that names its participant id in the header or file
+name gives it to its one participant; everyone else gets the next free `P01`, `P02`… in an
+order sorted by a hash of (file, label), so it is the same on every run and machine.
+Customers of tabular sources become `customer-3f2a` (a hash of their id, lengthened only
+where two different customers would collide).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..tables import stable_id
+from .records import Turn
+
+DEFAULT_INTERVIEWER_LABELS = ["Interviewer", "Moderator", "Facilitator", "Q", "Researcher"]
+
+PID = re.compile(r"^P\d{1,4}$", re.IGNORECASE)
+_PID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])P[\s\-_#]?(\d{1,4})(?![A-Za-z0-9])")
+_PID_WORDS = re.compile(r"\bparticipant[\s\-_#]*(?:id)?[\s:#]*(\d{1,4})\b", re.IGNORECASE)
+_ROLE_WORDS = re.compile(r"\b(interviewer|moderator|facilitator|researcher)\b", re.IGNORECASE)
+# Labels that are roles, not people; never treated as names to redact.
+GENERIC_LABELS = re.compile(
+    r"^(?:P\d{1,4}|Q|A|Interviewer|Moderator|Facilitator|Researcher|Participant|Respondent|"
+    r"Interviewee|Customer|User|Speaker\s*\d*|Agent|Support|Unknown|Me|You)$",
+    re.IGNORECASE,
+)
+
+
+def label_patterns(labels: Sequence[str] | None) -> list[re.Pattern[str]]:
+    """Interviewer label patterns: whole-word, case-insensitive (`Q` matches "Q", not "Quinn")."""
+    out = []
+    for label in labels if labels is not None else DEFAULT_INTERVIEWER_LABELS:
+        try:
+            out.append(re.compile(rf"(?<!\w){re.escape(label)}(?!\w)", re.IGNORECASE))
+        except re.error:
+            continue
+    return out
+
+
+def is_interviewer_label(label: str, patterns: Sequence[re.Pattern[str]]) -> bool:
+    return any(p.search(label) for p in patterns)
+
+
+def normalise_pid(text: str) -> str:
+    """"p7" → "P7", "P-07" → "P07", "7" → "P7" (digits kept as written); other ids as given."""
+    text = text.strip()
+    m = re.fullmatch(r"[Pp]?[\s\-_#]?(\d{1,4})", text)
+    return f"P{m.group(1)}" if m else text
+
+
+def find_participant_id(meta: dict[str, str], header: Sequence[str], file_stem: str) -> str | None:
+    """A participant id (`P07`) named in the transcript header or its file name."""
+    for key in ("participant", "participant id", "interviewee", "id", "respondent"):
+        value = meta.get(key, "")
+        m = _PID_IN_TEXT.search(value) or _PID_WORDS.search(value)
+        if m:
+            return f"P{m.group(1)}"
+    for line in header:
+        m = _PID_WORDS.search(line) or _PID_IN_TEXT.search(line)
+        if m:
+            return f"P{m.group(1)}"
+    m = _PID_IN_TEXT.search(file_stem.replace("_", " ").replace("-", " "))
+    if m:
+        return f"P{m.group(1)}"
+    return None
+
+
+def infer_interviewers(turns: Sequence[Turn], patterns: Sequence[re.Pattern[str]], hints: Iterable[str]) -> set[str]:
+    """Labels of the interviewer(s) in one transcript.
+
+    Patterns first; then names the header gives ("Interviewer: Sam Jones" marks "Sam" or "Sam
+    Jones"); failing both, in a conversation of two or more voices, the speaker who asks
+    questions in most turns, when clearly more than anyone else.
+    """
+    labels = list(dict.fromkeys(t.speaker for t in turns))
+    found = {label for label in labels if is_interviewer_label(label, patterns) or _ROLE_WORDS.search(label)}
+    hint_words = {w.lower() for hint in hints for w in hint.split()}
+    for label in labels:
+        if label not in found and label.lower().split() and set(label.lower().split()) <= hint_words:
+            found.add(label)
+    if found or len(labels) < 2:
+        return found
+    question_share = {}
+    for label in labels:
+        own = [t for t in turns if t.speaker == label]
+        question_share[label] = sum(t.text.rstrip().endswith("?") for t in own) / len(own)
+    ranked = sorted(labels, key=lambda lb: -question_share[lb])
+    top, runner_up = ranked[0], ranked[1]
+    if question_share[top] >= 0.5 and question_share[top] - question_share[runner_up] >= 0.3:
+        return {top}
+    return set()
+
+
+def interviewer_display(label: str) -> str:
+    """How an interviewer turn is shown: its role word, never a person's name."""
+    m = _ROLE_WORDS.search(label)
+    return m.group(1).capitalize() if m else "Interviewer"
+
+
+@dataclass
+class PseudonymRegistry:
+    """Assigns participant and customer pseudonyms for one run; keeps the re-identification map."""
+
+    reidentification: dict[str, str] = field(default_factory=dict)
+    _explicit: set[str] = field(default_factory=set)
+    _pending: set[tuple[str, str]] = field(default_factory=set)
+    _fixed: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    # -- participants ----------------------------------------------------------------------------
+
+    def reserve(self, pid: str) -> None:
+        """A participant id used as-is somewhere in the corpus (never handed out again)."""
+        self._explicit.add(pid.upper())
+
+    def fix(self, source_file: str, label: str, pseudonym: str, real: str | None = None) -> None:
+        """`label` in `source_file` is `pseudonym` (already decided by the file or a roster)."""
+        self._fixed[(source_file, label)] = pseudonym
+        self.reserve(pseudonym)
+        if real and real != pseudonym:
+            self.reidentification.setdefault(pseudonym, real)
+
+    def request(self, source_file: str, label: str) -> None:
+        """`label` in `source_file` needs a generated pseudonym (assigned by `assign()`)."""
+        if (source_file, label) not in self._fixed:
+            self._pending.add((source_file, label))
+
+    def assign(self) -> None:
+        """Hand out P01, P02… to pending speakers in a hash-sorted, machine-independent order."""
+        used = set(self._explicit)
+        number = 0
+        for key in sorted(self._pending, key=lambda k: (stable_id(*k), k)):
+            if key in self._fixed:
+                continue
+            while True:
+                number += 1
+                candidate = f"P{number:02d}"
+                if candidate not in used:
+                    break
+            used.add(candidate)
+            self._fixed[key] = candidate
+            self.reidentification.setdefault(candidate, key[1])
+        self._pending.clear()
+
+    def participant(self, source_file: str, label: str) -> str:
+        return self._fixed.get((source_file, label), label)
+
+    # -- customers -------------------------------------------------------------------------------
+
+    def customers(self, real_ids: Iterable[str]) -> dict[str, str]:
+        """`customer-` + the first 4 hex of `stable_id(real id)`; 8 where 4 would collide."""
+        unique = sorted({r for r in real_ids if r})
+        by_prefix: dict[str, list[str]] = defaultdict(list)
+        for real in unique:
+            by_prefix[stable_id(real)[:4]].append(real)
+        out: dict[str, str] = {}
+        for prefix, reals in by_prefix.items():
+            for real in reals:
+                length = 4 if len(reals) == 1 else 12
+                out[real] = "customer-" + (prefix if length == 4 else stable_id(real)[:length])
+                self.reidentification.setdefault(out[real], real)
+        return out
+
+
+def looks_like_person_name(value: str) -> bool:
+    """"Dana Reyes", "dana", "J. Smith" — but not ids, emails, handles with digits, or roles."""
+    value = value.strip()
+    if not value or len(value) > 60 or "@" in value or any(ch.isdigit() for ch in value):
+        return False
+    if GENERIC_LABELS.match(value):
+        return False
+    words = value.replace(".", ". ").split()
+    return 1 <= len(words) <= 4 and all(re.fullmatch(r"[^\W\d_][\w'’\-.]*", w) for w in words)
+
+
+def names_from_label(label: str) -> list[str]:
+    """Name parts inside a speaker label ("Dana (P07)" → ["Dana"]; "Sam (Interviewer)" → ["Sam"])."""
+    inner = re.sub(r"\([^)]*\)", " ", label)
+    inner = _ROLE_WORDS.sub(" ", inner)
+    inner = " ".join(inner.split())
+    return [inner] if inner and looks_like_person_name(inner) else []

@@ -1,0 +1,86 @@
+"""Segmentation units, windows and filler; config switches that change what ingest produces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voc_synth.config import Config, RedactionConfig, SegmentationConfig, SourceConfig
+from voc_synth.ingest import ingest
+from voc_synth.ingest.dedupe import normalise_for_dedupe
+from voc_synth.ingest.segment import drop_reason, windows
+
+LONG_REVIEW = (
+    "The sofa arrived a week late. The delivery team were polite though. "
+    "One cushion had a tear along the seam. Support sent a replacement cover quickly. "
+    "Overall I am happy with the colour and the comfort."
+)
+
+
+@pytest.mark.parametrize("n, size, expected", [
+    (0, 3, []), (2, 3, [(0, 2)]), (3, 3, [(0, 3)]), (4, 3, [(0, 2), (2, 4)]),
+    (5, 3, [(0, 3), (3, 5)]), (7, 3, [(0, 3), (3, 5), (5, 7)]), (3, 1, [(0, 1), (1, 2), (2, 3)]),
+])
+def test_windows_are_balanced(n: int, size: int, expected: list[tuple[int, int]]) -> None:
+    assert windows(n, size) == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("yeah", "filler"), ("Mm-hmm.", "filler"), ("ok thanks", "filler"), ("um, right", "filler"),
+    ("Great, thanks for your help.", "filler"), ("Thanks, received. [NAME]", "filler"),
+    ("It broke.", "too short"), ("Delivery was late.", None), ("Your help was great", None),
+    ("Yeah so the delivery was late", None),
+])
+def test_filler_and_fragments(text: str, reason: str | None) -> None:
+    assert drop_reason(text, 3) == reason
+
+
+def test_near_exact_normalisation() -> None:
+    assert normalise_for_dedupe("Order LH-123456 never came!!") == normalise_for_dedupe("order lh 654321 never   came")
+
+
+def _review_config(tmp_path: Path, **kwargs: object) -> Config:
+    (tmp_path / "reviews.csv").write_text(
+        f'id,text\nr1,"{LONG_REVIEW}"\nr2,"Contact me on jo@example.com if the refund fails."\n', encoding="utf-8")
+    return Config(sources=[SourceConfig(path=Path("reviews.csv"), type="review")], base_dir=tmp_path, **kwargs)
+
+
+def test_long_documents_are_windowed_and_units_can_be_overridden(tmp_path: Path) -> None:
+    windowed = ingest(_review_config(tmp_path))
+    r1 = windowed.segments[windowed.segments["doc_id"] == "r1"]
+    assert list(r1["segment_id"]) == ["r1:1", "r1:2"]        # 5 sentences, window 3 → 3 + 2
+    assert r1.iloc[0]["text"].endswith("tear along the seam.")
+
+    by_sentence = ingest(_review_config(tmp_path, segmentation=SegmentationConfig(units={"review": "sentence"})))
+    assert len(by_sentence.segments[by_sentence.segments["doc_id"] == "r1"]) == 5
+
+    wide = ingest(_review_config(tmp_path, segmentation=SegmentationConfig(window_sentences=10)))
+    assert len(wide.segments[wide.segments["doc_id"] == "r1"]) == 1
+
+
+def test_redaction_can_be_switched_off(tmp_path: Path) -> None:
+    on = ingest(_review_config(tmp_path))
+    assert "[EMAIL]" in on.documents.set_index("doc_id").loc["r2", "text"]
+    off = ingest(_review_config(tmp_path, redaction=RedactionConfig(enabled=False)))
+    assert "jo@example.com" in off.documents.set_index("doc_id").loc["r2", "text"]
+
+
+def test_reidentification_map_written_when_the_config_asks(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        "ticket_id,body,customer\nT1,My parcel went to the wrong house again.,Ann Lee\n", encoding="utf-8")
+    config = Config(sources=[SourceConfig(path=Path("t.csv"), type="ticket")], base_dir=tmp_path,
+                    redaction=RedactionConfig(reidentification_map=Path("private/reid.json")))
+    result = ingest(config)
+    customer = result.documents.iloc[0]["participant"]
+    assert customer.startswith("customer-") and len(customer) == len("customer-") + 4
+    assert "Ann Lee" in (tmp_path / "private" / "reid.json").read_text(encoding="utf-8")
+
+
+def test_declared_encoding_that_does_not_fit_is_a_skip(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_bytes("id,text\n1,\"Paid £5 for “express” and waited a week\"\n".encode("cp1252"))
+    (tmp_path / "b.csv").write_text("id,text\n2,The kettle is quiet and boils quickly.\n", encoding="utf-8")
+    config = Config(sources=[SourceConfig(path=Path("."), type="review", encoding="utf-8")], base_dir=tmp_path)
+    files = {f["path"]: f for f in ingest(config).manifest["files"]}
+    assert files["a.csv"]["status"] == "skipped" and "wrongly encoded" in files["a.csv"]["reason"]
+    assert files["b.csv"]["status"] == "ingested"
