@@ -282,6 +282,7 @@ def synthesize(
             config.stages,
             themes=theme_result.themes,
             encode=lambda texts: embed_texts(texts, config.embedding),
+            seed=config.seed,
         )
     segments["stage"] = stage_result.segment_stages["stage"].to_numpy()
     segments["stage_confidence"] = stage_result.segment_stages["stage_confidence"].to_numpy()

@@ -1,0 +1,44 @@
+"""Journey stages: frameworks (see `voc_synth.frameworks`) and `map_to_stages()`.
+
+`map_to_stages(segments, embeddings, framework, config)` gives every segment a stage and a
+confidence, every theme a distribution over stages, and a per-stage summary; see
+`voc_synth.stages.mapping` for the method.
+"""
+
+from __future__ import annotations
+
+from ..frameworks import (
+    DEFAULT_FRAMEWORK,
+    Framework,
+    Stage,
+    builtin_frameworks,
+    framework_from_dict,
+    load_framework,
+)
+from .lexical import KeywordMatcher, stem, stems
+from .mapping import (
+    StageResult,
+    Tuning,
+    map_to_stages,
+    plain_similarity_scores,
+    stage_probabilities,
+    with_tuning,
+)
+
+__all__ = [
+    "DEFAULT_FRAMEWORK",
+    "Framework",
+    "KeywordMatcher",
+    "Stage",
+    "StageResult",
+    "Tuning",
+    "builtin_frameworks",
+    "framework_from_dict",
+    "load_framework",
+    "map_to_stages",
+    "plain_similarity_scores",
+    "stage_probabilities",
+    "stem",
+    "stems",
+    "with_tuning",
+]
