@@ -87,3 +87,12 @@ def test_offsets_map_through_redaction() -> None:
     start = text.index("It broke")
     assert redacted[offsets(start):offsets(len(text), is_end=True)] == "It broke."
     assert redacted[: offsets(text.index(" today"))] == "Call [PHONE]"
+
+
+def test_names_after_relation_words_are_redacted_even_when_ner_misses_them() -> None:
+    text = "My granddaughter Sophie set me up, and our neighbour, Declan checks the parcels."
+    redacted = redact_pii(text)
+    assert "Sophie" not in redacted and "Declan" not in redacted
+    assert redacted.count("[NAME]") == 2
+    # Brands after a relation word are not names.
+    assert redact_pii("My son PayPal'd me the money.").startswith("My son PayPal")

@@ -9,7 +9,6 @@ import sys
 import tomllib
 
 import yaml
-
 from conftest import ROOT
 
 

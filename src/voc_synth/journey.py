@@ -68,7 +68,7 @@ def mark_moments(means: list[float]) -> list[str]:
     valid = [(i, m) for i, m in enumerate(means) if not np.isnan(m)]
     if not valid:
         return marks
-    for (i_prev, prev), (i, cur) in zip(valid, valid[1:], strict=False):
+    for (_, prev), (i, cur) in zip(valid, valid[1:], strict=False):
         if prev - cur >= DROP_THRESHOLD:
             marks[i] = "drop"
     low_i, low = min(valid, key=lambda x: x[1])

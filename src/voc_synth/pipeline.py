@@ -228,7 +228,7 @@ def synthesize(
 
     `config` is a `Config`, a `voc_synth.yaml` path, or a folder holding one.
     """
-    from .embed import embed_texts
+    from .embed import embed_texts, last_stats
     from .frameworks import load_framework
     from .ingest import ingest
     from .models import describe_models
@@ -244,6 +244,10 @@ def synthesize(
 
     with timer.step("ingest"):
         ingested = ingest(config, strict=strict, progress=progress)
+    # Timings differ between identical runs: they go to the run's timings, not into the manifest
+    # that synthesis.json carries.
+    for part, seconds in ingested.manifest.pop("ingest_timings", {}).items():
+        timer.timings[f"ingest_{part}"] = seconds
     documents, segments = ingested.documents, ingested.segments.reset_index(drop=True)
     if segments.empty:
         raise InputError("No usable segments after ingestion; see the manifest for what was skipped.")
@@ -251,6 +255,15 @@ def synthesize(
 
     with timer.step("embed"):
         embeddings = embed_texts(segments["text"].tolist(), config.embedding, progress=progress)
+    stats = last_stats()
+    cache_use = {
+        "state": "warm" if stats.n_encoded == 0 else ("cold" if stats.n_cached == 0 else "partly warm"),
+        "texts": stats.n_texts,
+        "cached": stats.n_cached,
+        "encoded": stats.n_encoded,
+        "encoder_calls": stats.encoder_calls,
+        "location": stats.cache_location,
+    }
 
     with timer.step("themes"):
         theme_result = find_themes(segments, embeddings, config.themes, seed=config.seed, progress=progress)
@@ -306,6 +319,7 @@ def synthesize(
     synthesis.topic_model = theme_result.model
     synthesis.meta["input_hashes"] = _input_hashes(ingested.manifest, config)
     synthesis.meta["timings"] = timer.timings
+    synthesis.meta["embedding_cache"] = cache_use
     return synthesis
 
 

@@ -33,6 +33,7 @@ def build_manifest(synthesis: Synthesis, outputs: list[str]) -> dict[str, Any]:
             "versions": meta.get("versions", {}),
             "models": meta.get("models", []),
             "timings": meta.get("timings", {}),
+            "embedding_cache": meta.get("embedding_cache", {}),
             "warnings": meta.get("warnings", []),
             "outputs": sorted(outputs),
         }

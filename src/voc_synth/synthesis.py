@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 SCHEMA_VERSION = "1.0"
+# Run facts that legitimately differ between identical runs; they live in manifest.json only,
+# so two runs with the same input, config and seed give the same synthesis.json but for created_at.
+VOLATILE_META = ("timings", "embedding_cache")
 SYNTHESIS_FILE = "synthesis.json"
 TABLES = ("documents", "segments", "themes", "quotes", "stages")
 
@@ -33,7 +36,11 @@ def _json_safe(value: Any) -> Any:
         return int(value)
     if isinstance(value, (np.floating, float)):
         f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else round(f, 6)
+        if math.isnan(f) or math.isinf(f):
+            return None
+        # Integral floats are written as integers: a column with gaps (turn numbers, ratings)
+        # comes back from JSON as float, and re-saving must give the same bytes.
+        return int(f) if f.is_integer() and abs(f) < 2**53 else round(f, 6)
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, Path):
@@ -78,7 +85,7 @@ class Synthesis:
         """The JSON document written as `synthesis.json` (schema version `SCHEMA_VERSION`)."""
         return {
             "schema_version": SCHEMA_VERSION,
-            "meta": _json_safe(self.meta),
+            "meta": _json_safe({k: v for k, v in self.meta.items() if k not in VOLATILE_META}),
             "framework": _json_safe(self.framework),
             **{name: frame_to_records(getattr(self, name)) for name in TABLES},
         }

@@ -93,6 +93,17 @@ _ADDRESSES = (
 _ADDRESS_GLUE = re.compile(r"^[,\s]*(?:[A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){0,2}[,\s]+)?$")
 
 # First names that are also everyday words: only redacted as part of a full name or by NER.
+# "my granddaughter Sophie", "our neighbour Tom": a capitalised word right after a relation word
+# is a person's name even where NER misses it (it often does in chatty transcript speech).
+_RELATION_NAME = re.compile(
+    r"\b(?:[Mm]y|[Oo]ur|[Hh]er|[Hh]is|[Tt]heir)\s+(?:(?:little|older|younger|big|best|eldest|youngest)\s+)?"
+    r"(?:husband|wife|partner|boyfriend|girlfriend|fianc[ée]e?|son|daughter|granddaughter|grandson|"
+    r"grandchild|kid|child|mum|mom|mother|dad|father|sister|brother|friend|mate|neighbour|neighbor|"
+    r"colleague|boss|niece|nephew|aunt|auntie|uncle|cousin|gran|grandma|grandpa|grandad|flatmate|"
+    r"roommate|sister-in-law|brother-in-law|mother-in-law|father-in-law)\s*,?\s+"
+    r"([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)\b"
+)
+
 _COMMON_WORD_NAMES = frozenset({
     "will", "may", "mark", "bill", "rose", "grace", "hope", "joy", "june", "april", "august",
     "amber", "frank", "faith", "summer", "crystal", "dawn", "sky", "ray", "guy", "art", "jack",
@@ -288,6 +299,9 @@ class Redactor:
             for start, end in person_spans:
                 if 0 <= start < end <= len(text) and self.person_ok(text[start:end], text, start, end):
                     add(start, end, 6, "name", PLACEHOLDERS["name"])
+            for m in _RELATION_NAME.finditer(text):
+                if m.group(1).lower() not in self.allow_words:
+                    add(m.start(1), m.end(1), 6, "name", PLACEHOLDERS["name"])
 
         # Longest match wins (a URL containing an email is one [URL]); ties go to priority.
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
