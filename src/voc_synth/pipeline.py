@@ -170,8 +170,15 @@ def select_all_quotes(
     """Quotes for every theme (see `evidence.select_quotes`)."""
     frames = []
     positions = np.arange(len(segments))
-    for theme_id in themes["theme_id"] if len(themes) else []:
+    # A pain point is illustrated by what its customers complain about, a delight by praise:
+    # a contrary segment that clustered in by topic would misrepresent the theme.
+    contrary = {"pain": "positive", "delight": "negative"}
+    for theme_id, polarity in zip(themes.get("theme_id", []), themes.get("polarity", []), strict=True):
         mask = (segments["theme_id"] == theme_id).to_numpy()
+        if polarity in contrary:
+            agreeing = mask & (segments["sentiment_label"] != contrary[polarity]).to_numpy()
+            if agreeing.sum() >= 2:
+                mask = agreeing
         rows = segments[mask]
         vectors = embeddings[positions[mask]]
         centroid = vectors.mean(axis=0)
@@ -354,7 +361,8 @@ def split_by(synthesis: Synthesis, column: str) -> dict[str, Synthesis]:
     )
     result = {}
     base = synthesis.themes
-    for value, rows in segments.groupby(segments[column].fillna("(none)").astype(str)):
+    values = segments[column].astype("string").str.strip().replace("", pd.NA).fillna("(none)")
+    for value, rows in segments.groupby(values):
         positions = rows.index.to_numpy()
         docs = synthesis.documents[synthesis.documents["doc_id"].isin(rows["doc_id"])]
         meta = {**synthesis.meta, "actor": {"column": column, "value": value}}

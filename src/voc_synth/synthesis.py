@@ -61,7 +61,7 @@ def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass
+@dataclass(repr=False)
 class Synthesis:
     """The result of a run: canonical tables plus metadata (config, versions, manifest, timings).
 
@@ -157,6 +157,14 @@ class Synthesis:
             "unmapped_segments": int((seg["stage"] == "unmapped").sum()) if "stage" in seg else 0,
             "skipped_records": int(self.manifest.get("totals", {}).get("records_skipped", 0)),
         }
+
+    def __repr__(self) -> str:
+        counts = self.summary()
+        return (
+            f"<Synthesis {self.meta.get('project', '')!r}: {counts['records']} records, "
+            f"{counts['segments']} segments, {counts['themes']} themes, "
+            f"{len(self.stages)} stages ({self.framework.get('name', '?')})>"
+        )
 
     def _repr_html_(self) -> str:
         from .report.notebook import synthesis_html

@@ -3,9 +3,9 @@ looked at, the journey at a glance, the main insights and questions to come with
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from ..report.markdown import md_text
 from ..synthesis import Synthesis
 from .insights import DRAFT_MARK, Insight, sentiment_word, stage_table, top_pain_points
 from .summary import RunFacts
@@ -13,16 +13,14 @@ from .textfit import clean, truncate
 
 MAX_INSIGHTS = 6
 MOMENT_WORDS = {"trough": "lowest point", "drop": "sharp drop", "peak": "high point"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
 
 def md(value: object, limit: int | None = None) -> str:
-    """Customer text made inert in Markdown: no HTML tags, links, emphasis or tables from it."""
+    """Customer text made inert in Markdown (the report's escaping), cut to `limit` characters."""
     text = clean(value)
     if limit:
         text = truncate(text, limit)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return md_text(text)
 
 
 def render_preread(synthesis: Synthesis, insights: list[Insight], facts: RunFacts) -> str:
