@@ -273,7 +273,8 @@ def synthesize(
     }
 
     with timer.step("themes"):
-        theme_result = find_themes(segments, embeddings, config.themes, seed=config.seed, progress=progress)
+        theme_result = find_themes(segments, embeddings, config.themes, seed=config.seed, progress=progress,
+                                   embedding_config=config.embedding)
     warnings.extend(theme_result.warnings)
     segments["theme_id"] = theme_result.assignments["theme_id"].to_numpy()
     segments["theme_label"] = theme_result.assignments["theme_label"].to_numpy()

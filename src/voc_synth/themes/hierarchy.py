@@ -138,7 +138,3 @@ def _central_phrases(members: pd.DataFrame, themes: pd.DataFrame, centroids: np.
     second = next((i for i in ranked if source[i] != source[first]), None)
     head = [first] + ([second] if second is not None else [])
     return [candidates[i] for i in head] + [candidates[i] for i in ranked if i not in head]
-
-
-def group_count(themes: pd.DataFrame) -> int:
-    return int(np.unique(themes["group_id"]).size) if len(themes) else 0
