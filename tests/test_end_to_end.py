@@ -39,7 +39,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("runs") / "demo"
-    result = _run_cli(["run", str(DEMO), "--out", str(out)], cache_dir)
+    result = _run_cli(["run", str(DEMO), "--out", str(out), "--segment-by", "customer_segment"], cache_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "journey_map.html" in result.stdout  # the closing summary says where the map is
     return out
@@ -71,6 +71,16 @@ def test_every_output_is_written(demo_run: Path) -> None:
     for name in OUTPUTS:
         assert (demo_run / name).is_file(), f"{name} missing from the run folder"
         assert (demo_run / name).stat().st_size > 100
+
+
+def test_segment_by_writes_one_map_per_actor_and_a_comparison(demo_run: Path) -> None:
+    folder = demo_run / "by_customer_segment"
+    maps = sorted(p.parent.name for p in folder.glob("*/journey_map.html"))
+    assert {"new", "returning"} <= set(maps), maps
+    assert (folder / "comparison.html").is_file() and (folder / "comparison.png").is_file()
+    whole = pd.read_csv(demo_run / "segments.csv")
+    parts = sum(len(pd.read_csv(folder / name / "segments.csv")) for name in maps)
+    assert parts == len(whole)  # every segment is in exactly one actor's map
 
 
 def test_planted_themes_are_recovered_and_staged(demo_run: Path, answer_key: dict) -> None:
