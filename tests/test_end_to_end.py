@@ -111,12 +111,10 @@ def test_planted_themes_are_recovered_and_staged(demo_run: Path, answer_key: dic
 def test_no_planted_personal_data_in_any_output(demo_run: Path, answer_key: dict) -> None:
     import re
 
-    # Names are short ("Tom"), so they are matched as whole words; everything else as substrings.
-    patterns = [
-        (item["value"], re.compile(r"(?<![\w.])" + re.escape(item["value"]) + r"(?![\w])"))
-        for item in answer_key["pii"]
-    ]
-    assert len(patterns) >= 10
+    # Names are short ("Tom"), so values are matched as whole words, all in one pass per file.
+    values = sorted({item["value"] for item in answer_key["pii"]}, key=len, reverse=True)
+    assert len(values) >= 10
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(v) for v in values) + r")(?![\w])")
     leaks = []
     for path in demo_run.rglob("*"):
         if not path.is_file():
@@ -130,7 +128,7 @@ def test_no_planted_personal_data_in_any_output(demo_run: Path, answer_key: dict
             continue
         else:
             text = path.read_text(encoding="utf-8", errors="ignore")
-        leaks += [(path.name, value) for value, pattern in patterns if pattern.search(text)]
+        leaks += [(path.name, value) for value in sorted(set(pattern.findall(text)))]
     assert not leaks, f"personal data leaked into outputs: {leaks[:10]}"
 
 
