@@ -37,7 +37,14 @@ def _register_review_commands() -> None:
     app.command("export")(export_command)
 
 
+def _register_bench_command() -> None:
+    from .bench.cli import bench_command
+
+    app.command("bench")(bench_command)
+
+
 _register_review_commands()
+_register_bench_command()
 
 console = Console(stderr=True)
 out = Console()
