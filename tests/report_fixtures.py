@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voc_synth.journey import mark_moments, mean_with_ci
 from voc_synth.synthesis import Synthesis
 
 PWN_SCRIPT = "<script>window.__pwned=1</script>"
@@ -144,33 +145,6 @@ def _label(sentiment: float) -> str:
     return "negative" if sentiment < -0.15 else "positive" if sentiment > 0.15 else "neutral"
 
 
-def _mean_ci(values: list[float]) -> tuple[float, float, float]:
-    if not values:
-        return math.nan, math.nan, math.nan
-    arr = np.asarray(values, dtype=float)
-    mean = float(arr.mean())
-    if len(arr) < 2:
-        return mean, mean, mean
-    half = 1.96 * float(arr.std(ddof=1)) / math.sqrt(len(arr))
-    return mean, max(-1.0, mean - half), min(1.0, mean + half)
-
-
-def _moments(means: list[float]) -> list[str]:
-    marks = [""] * len(means)
-    valid = [(i, m) for i, m in enumerate(means) if not math.isnan(m)]
-    for (_, prev), (i, cur) in zip(valid, valid[1:], strict=False):
-        if prev - cur >= 0.25:
-            marks[i] = "drop"
-    if valid:
-        low_i, low = min(valid, key=lambda x: x[1])
-        if low < 0:
-            marks[low_i] = "trough"
-        high_i, high = max(valid, key=lambda x: x[1])
-        if high > 0 and not marks[high_i]:
-            marks[high_i] = "peak"
-    return marks
-
-
 def _clean(text: str) -> str:
     """The text without its hostile parts (for the README picture)."""
     for bad in sorted(HOSTILE, key=len, reverse=True):
@@ -285,7 +259,7 @@ def make_synthesis(seed: int = 7, per_theme: int = 12, hostile: bool = True) -> 
                 parts.append(f"mentioned by {prevalence[t]['people']} of {totals[t]['people']} interviewees")
             else:
                 parts.append(f"{prevalence[t]['records']} {nouns[t]}")
-        mean, low, high = _mean_ci(rows["sentiment"].tolist())
+        mean, low, high = mean_with_ci(rows["sentiment"].to_numpy())
         neg = float((rows["sentiment_label"] == "negative").mean())
         pos = float((rows["sentiment_label"] == "positive").mean())
         polarity = ("mixed" if neg >= 0.3 and pos >= 0.3 else "pain" if neg >= 0.45 or mean <= -0.2
@@ -339,7 +313,7 @@ def make_synthesis(seed: int = 7, per_theme: int = 12, hostile: bool = True) -> 
                    "social media": "instagram"}
     for order, (stage_id, name, description, goal) in enumerate(STAGES, start=1):
         rows = seg[seg["stage"] == stage_id]
-        mean, low, high = _mean_ci(rows["sentiment"].tolist())
+        mean, low, high = mean_with_ci(rows["sentiment"].to_numpy())
         stage_themes = themes[themes["primary_stage"] == stage_id]
         pains = stage_themes[stage_themes["polarity"].isin(["pain", "mixed"])].sort_values("n_documents", ascending=False)
         delights = stage_themes[stage_themes["polarity"] == "delight"].sort_values("n_documents", ascending=False)
@@ -367,7 +341,7 @@ def make_synthesis(seed: int = 7, per_theme: int = 12, hostile: bool = True) -> 
             ],
         })
     stages = pd.DataFrame(stage_rows)
-    stages["moment"] = _moments(stages["sentiment_mean"].tolist())
+    stages["moment"] = mark_moments(stages["sentiment_mean"].tolist())
 
     skipped = {"empty text": 3, "duplicate record": 1, PWN_SCRIPT: 1} if hostile else {"empty text": 3}
     files = sorted(set(docs["source_file"]))
