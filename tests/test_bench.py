@@ -125,10 +125,14 @@ def test_printed_tables_mention_every_step_and_the_comparison(bench: tuple[dict,
         assert words in output, words
 
 
-def test_show_and_compare_print_saved_results_and_deltas(bench: tuple[dict, str, Path]) -> None:
+def test_show_and_compare_print_saved_results_and_deltas(bench: tuple[dict, str, Path], tmp_path: Path) -> None:
     data, _, path = bench
-    result = CliRunner().invoke(_app(), ["--show", str(path), "--compare", str(path)])
+    markdown = tmp_path / "figures.md"
+    result = CliRunner().invoke(_app(), ["--show", str(path), "--show", str(path), "--compare", str(path),
+                                         "--markdown", str(markdown)])
     assert result.exit_code == 0, result.output
     assert "Changes against" in result.output and "ours_cold.embed.seconds" in result.output
     rows = deltas(data, data)
     assert rows and all(row["change"] == 0 for row in rows)
+    text = markdown.read_text(encoding="utf-8")
+    assert "| synth-300 |" in text and "NMI ours / BERTopic" in text and "```bash" in text

@@ -6,7 +6,7 @@ every run starts from the same state, `getrusage` max RSS is that run's own peak
 inherits another's numba JIT, loaded models or heap. (`isolate=False` runs them in this process
 instead: quicker, for tests; then max RSS is the process's peak so far.)
 
-Per step a `Meter` records wall time, peak RSS (a psutil sampling thread, every 20 ms), RSS at
+Per step a `Meter` records wall time, peak RSS (a psutil sampling thread, every 50 ms), RSS at
 the step's start and end, `getrusage` max RSS at its end, and the seconds numba spent compiling
 (UMAP and HDBSCAN are JIT-compiled on first use in every new process). Our pipeline's steps are
 the ones `pipeline.synthesize` times (it is measured through its step timer), plus loading the
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 MB = 1024 * 1024
-SAMPLE_INTERVAL_S = 0.02
+SAMPLE_INTERVAL_S = 0.05
 
 #: Our pipeline's steps, in order (model_load and report are timed by the bench itself).
 OUR_STEPS = ("model_load", "ingest", "embed", "themes", "sentiment", "stages", "evidence", "report")
@@ -499,7 +499,23 @@ def _child_main(spec: dict[str, Any], result_path: str, log_path: str) -> None:
         traceback.print_exc()
         result = {"error": f"{type(err).__name__}: {err}", "log": log_path}
     Path(result_path).write_text(json.dumps(result, default=str), encoding="utf-8")
+    _stop_joblib_workers()
+    sys.stdout.flush()
+    sys.stderr.flush()
     log.flush()
+
+
+def _stop_joblib_workers() -> None:
+    """Stop joblib's (loky) worker processes: a multiprocessing child joins its children when it
+    exits, and HDBSCAN's workers would otherwise idle for their 300 s timeout first."""
+    try:
+        from joblib.externals.loky import reusable_executor
+
+        executor = getattr(reusable_executor, "_executor", None)
+        if executor is not None:
+            executor.shutdown(wait=True, kill_workers=True)
+    except Exception:  # noqa: BLE001 - best effort; the worst case is a slow exit
+        pass
 
 
 def run_isolated(spec: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:

@@ -181,11 +181,15 @@ def evaluate_targets(corpora: list[dict[str, Any]], startup_s: float | None) -> 
             run = corpus.get("runs", {}).get("ours_cold")
             total = run.get("total_s") if _ok(run) else None
             with_start = None if total is None else round(total + (startup_s or 0.0), 3)
+            # The synthetic generator repeats itself at scale and ingestion drops duplicates, so
+            # say how many segments were really analysed.
+            segments = f"{corpus.get('segments'):,} segments analysed" if corpus.get("segments") else ""
             add("100k end to end (reports included, cold cache) < 10 min", name, with_start,
-                TARGET_END_TO_END_S, "lower", "seconds, interpreter start-up and imports included"
-                if startup_s else "seconds")
+                TARGET_END_TO_END_S, "lower", "; ".join(filter(None, [
+                    "seconds, interpreter start-up and imports included" if startup_s else "seconds", segments])))
             peak = run.get("maxrss_mb") if _ok(run) else None
-            add("100k end to end peak memory < 6 GB", name, peak, TARGET_PEAK_MB, "lower", "MB (getrusage max RSS)")
+            add("100k end to end peak memory < 6 GB", name, peak, TARGET_PEAK_MB, "lower",
+                "; ".join(filter(None, ["MB (getrusage max RSS)", segments])))
     return targets
 
 

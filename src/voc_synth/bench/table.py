@@ -126,13 +126,13 @@ def bertopic_table(corpus: dict[str, Any]) -> Table:
 
 def targets_table(targets: list[dict[str, Any]]) -> Table:
     table = Table(title="Targets (2-core machine)", title_justify="left")
-    for label in ("target", "corpus", "value", "threshold", "met"):
+    for label in ("target", "corpus", "value", "threshold", "met", "note"):
         table.add_column(label, justify="right" if label in ("value", "threshold") else "left")
     for t in targets:
         met = {True: "[green]met[/]", False: "[red]MISSED[/]", None: "not measured"}[t["met"]]
         value = t["value"]
         table.add_row(t["target"], t["corpus"], "-" if value is None else f"{value:,.3f}",
-                      f"{t['threshold']:,.3f}", met)
+                      f"{t['threshold']:,.3f}", met, escape(t.get("note", "")))
     return table
 
 
@@ -185,7 +185,7 @@ def markdown_summary(results: dict[str, Any]) -> str:
                                                     "umap-learn", "hdbscan")) + ".\n")
     lines.append("| corpus | segments | ours cold: end to end s / peak MB | analysis s: ours cold / BERTopic cold (ratio) "
                  "| analysis s: ours warm / BERTopic warm (ratio) | ours warm vs BERTopic cold | NMI ours / BERTopic "
-                 "| ARI ours / BERTopic | unthemed ours / BERTopic | load avg |")
+                 "| ARI ours / BERTopic | unthemed ours / BERTopic | load avg after (1 min) |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for corpus in results.get("corpora", []):
         runs, comp, q = corpus.get("runs", {}), corpus.get("comparison", {}), corpus.get("quality", {})
@@ -217,11 +217,12 @@ def markdown_summary(results: dict[str, Any]) -> str:
             lines.append(f"| {corpus['name']} ({state}) | " + " | ".join(cells) + " |")
     lines.append("")
     if results.get("targets"):
-        lines.append("| target | corpus | value | threshold | met |")
-        lines.append("|---|---|---:|---:|---|")
+        lines.append("| target | corpus | value | threshold | met | note |")
+        lines.append("|---|---|---:|---:|---|---|")
         for t in results["targets"]:
             met = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
             value = "-" if t["value"] is None else f"{t['value']:,.3f}"
-            lines.append(f"| {t['target']} | {t['corpus']} | {value} | {t['threshold']:,.3f} | {met} |")
+            lines.append(f"| {t['target']} | {t['corpus']} | {value} | {t['threshold']:,.3f} | {met} "
+                         f"| {t.get('note', '')} |")
         lines.append("")
     return "\n".join(lines)
