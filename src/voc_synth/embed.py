@@ -12,9 +12,10 @@ returned by `last_stats()`, so the CLI can report cache use and tests can count 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -69,18 +70,59 @@ def last_stats() -> EmbeddingStats:
     return _LAST_STATS
 
 
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (AVX512-BF16 or AMX-BF16).
+
+    Without it oneDNN emulates bfloat16, which is slower than float32, so "auto" stays float32.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(config: EmbeddingConfig) -> str:
+    """The precision the encoder runs in: "float32" or "bfloat16" (see `EmbeddingConfig`)."""
+    if config.precision == "auto":
+        return "bfloat16" if cpu_has_native_bf16() else "float32"
+    return config.precision
+
+
 def model_identity(config: EmbeddingConfig) -> ModelIdentity:
-    """The cache identity of `config.model` as `voc_synth.models` resolves it (no loading)."""
+    """The cache identity of `config.model` as `voc_synth.models` resolves it (no loading).
+
+    bfloat16 vectors differ from float32 ones in the fourth decimal, so they are cached apart:
+    a run never mixes the two.
+    """
     from .models import resolve_embedding_model
 
     info = resolve_embedding_model(config.model)
+    suffix = " · bfloat16" if resolve_precision(config) == "bfloat16" else ""
     if info.source == "hub":
         import sentence_transformers
 
         return ModelIdentity(info.name, info.location,
-                             f"hub; sentence-transformers {sentence_transformers.__version__}", "")
+                             f"hub; sentence-transformers {sentence_transformers.__version__}{suffix}", "")
     # Stat calls only (no hashing of gigabytes), so this is cheap enough to do on every call.
-    return ModelIdentity(info.name, info.location, info.version, weights_fingerprint(info.location))
+    return ModelIdentity(info.name, info.location, info.version + suffix, weights_fingerprint(info.location))
+
+
+@contextlib.contextmanager
+def _precision(precision: str) -> Iterator[None]:
+    """Run the encoder under bfloat16 autocast when asked (matrix products in bfloat16, the
+    pooling and normalisation still in float32)."""
+    if precision != "bfloat16":
+        yield
+        return
+    import torch
+
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        yield
 
 
 class ProgressAdapter:
@@ -220,9 +262,13 @@ def embed_texts(
             todo.sort(key=lambda h: (-len(unique[h]), h))
             chunk_size = config.batch_size * _BATCHES_PER_CHUNK
             done_counts = _count_per_hash(hashes)
+            precision = resolve_precision(config)
+            stats.extra["precision"] = precision
             for start in range(0, len(todo), chunk_size):
                 chunk = todo[start:start + chunk_size]
-                encoded = _normalise(_encode(model, [unique[h] for h in chunk], config.batch_size))
+                with _precision(precision):
+                    raw = _encode(model, [unique[h] for h in chunk], config.batch_size)
+                encoded = _normalise(raw)
                 stats.encoder_calls += 1
                 ENCODER_CALLS += 1
                 stats.n_encoded += len(chunk)
