@@ -191,20 +191,30 @@ def cache_show() -> None:
     """Where the embedding cache is, how many entries and how big."""
     from .config import EmbeddingConfig
     from .embedding_cache import cache_info
+    from .themes.reduce import reduction_cache_dir, reduction_cache_info
 
-    info = cache_info(EmbeddingConfig())
+    config = EmbeddingConfig()
+    info = cache_info(config)
+    reductions = reduction_cache_dir(config)
+    if reductions is not None:
+        info.update(reduction_cache_info(reductions))
     for key, value in info.items():
         out.print(f"{key}: {value}")
 
 
 @cache_app.command("clear")
 def cache_clear(model: Annotated[str | None, typer.Option("--model", help="Clear only this model's entries.")] = None) -> None:
-    """Delete cached embeddings (all, or one model's)."""
+    """Delete cached embeddings (all, or one model's) and, unless --model, cached UMAP reductions."""
     from .config import EmbeddingConfig
     from .embedding_cache import clear_cache
+    from .themes.reduce import clear_reductions, reduction_cache_dir
 
-    removed = clear_cache(EmbeddingConfig(), model=model)
+    config = EmbeddingConfig()
+    removed = clear_cache(config, model=model)
     out.print(f"Removed {removed} cached embeddings.")
+    reductions = reduction_cache_dir(config)
+    if model is None and reductions is not None:
+        out.print(f"Removed {clear_reductions(reductions)} cached reductions.")
 
 
 @corpora_app.command("synth")

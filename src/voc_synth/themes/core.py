@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from .labels import (
     unique_labels,
 )
 from .params import ThemeParams, resolve_params
+from .reduce import reduction_cache_dir
 
 THEME_COLUMNS = [
     "theme_id", "label", "keywords", "group_id", "group_label", "n_segments", "n_documents",
@@ -166,7 +168,8 @@ def find_themes(
             )
 
         embedder = _make_embedder(embedding_config, config, unit, warnings)
-        fitted = _fit(params, config, seed, embedder, docs, unit, warnings)
+        fitted = _fit(params, config, seed, embedder, docs, unit, warnings,
+                      reduction_cache_dir(embedding_config))
         tracker.to(0.5)
         model, topics, probs, params = fitted
         topics = _absorb_into_codebook(model, config, embedder, unit, topics)
@@ -208,7 +211,8 @@ def _make_embedder(embedding_config: EmbeddingConfig, config: ThemeConfig, unit:
 
 
 def _fit(params: ThemeParams, config: ThemeConfig, seed: int, embedder: Any, docs: list[str],
-         unit: np.ndarray, warnings: list[str]) -> tuple[Any, np.ndarray, np.ndarray, ThemeParams]:
+         unit: np.ndarray, warnings: list[str], reduction_cache: Path | None = None,
+         ) -> tuple[Any, np.ndarray, np.ndarray, ThemeParams]:
     """Fit BERTopic, falling back to simpler clusterings when a step cannot run."""
     from dataclasses import replace
 
@@ -224,7 +228,7 @@ def _fit(params: ThemeParams, config: ThemeConfig, seed: int, embedder: Any, doc
         for use_stop_words in (True, False):
             fixed = np.zeros(len(docs), dtype=int)
             model = make_topic_model(attempt, config, seed, embedder, fixed_labels=fixed,
-                                     use_stop_words=use_stop_words)
+                                     use_stop_words=use_stop_words, reduction_cache=reduction_cache)
             try:
                 with quiet():
                     topics, probs = model.fit_transform(docs, embeddings=unit.copy())

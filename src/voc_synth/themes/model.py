@@ -12,6 +12,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 from bertopic import BERTopic
@@ -26,6 +27,7 @@ from ..config import CodebookEntry, EmbeddingConfig, ThemeConfig
 from ..embed import embed_texts
 from ..embedding_cache import EmbeddingCache
 from .params import SMALL_CORPUS_DISTANCE, TOKEN_PATTERN, ThemeParams, stop_words
+from .reduce import CachedUMAP
 
 
 class CachedEmbedder(BaseEmbedder):
@@ -131,16 +133,19 @@ def make_topic_model(
     embedder: CachedEmbedder | None,
     fixed_labels: np.ndarray | None = None,
     use_stop_words: bool = True,
+    reduction_cache: Path | None = None,
 ) -> BERTopic:
     """A BERTopic with real sub-models for `params.method`; representations are added later
-    (by `update_topics`) so they are computed once, on the final assignments."""
+    (by `update_topics`) so they are computed once, on the final assignments.
+
+    The UMAP is `CachedUMAP` (exact neighbours; output cached in `reduction_cache` when given).
+    """
     if params.method == "bertopic":
         from hdbscan import HDBSCAN
-        from umap import UMAP
 
-        reducer: object = UMAP(
+        reducer: object = CachedUMAP(
             n_neighbors=params.n_neighbors, n_components=params.n_components, min_dist=0.0,
-            metric="cosine", random_state=seed, low_memory=False,
+            random_state=seed, cache_dir=reduction_cache,
         )
         clusterer: object = HDBSCAN(
             min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
