@@ -84,3 +84,34 @@ def test_declared_encoding_that_does_not_fit_is_a_skip(tmp_path: Path) -> None:
     files = {f["path"]: f for f in ingest(config).manifest["files"]}
     assert files["a.csv"]["status"] == "skipped" and "wrongly encoded" in files["a.csv"]["reason"]
     assert files["b.csv"]["status"] == "ingested"
+
+
+def test_spacy_worker_processes_give_the_same_segments_and_redactions(tmp_path: Path) -> None:
+    """Large corpora run spaCy in several processes; that must not change a single segment."""
+    from voc_synth.ingest.nlp import AUTO_PROCESSES_FROM, auto_processes
+
+    import csv
+
+    people = ["Maria Lopez", "Tom Baker", "Priya Shah", "Owen Price", "Hannah Cole"]
+    with (tmp_path / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        products = ["sofa", "lamp", "rug", "desk", "kettle", "mirror"]
+        problems = ["arrived late", "was scratched", "came without screws", "was the wrong colour",
+                    "had a broken handle"]
+        i = 0  # more texts than one spaCy batch, so the workers really run
+        for product in products:
+            for problem in problems:
+                for person in people:
+                    writer.writerow([f"r{i}", f"The {product} {problem}. {person} in the store sorted it "
+                                              f"out for me. {LONG_REVIEW}"])
+                    i += 1
+    config = Config(sources=[SourceConfig(path=Path("reviews.csv"), type="review")], base_dir=tmp_path)
+    one = ingest(config.model_copy(update={"segmentation": SegmentationConfig(nlp_processes=1)}))
+    two = ingest(config.model_copy(update={"segmentation": SegmentationConfig(nlp_processes=2)}))
+    assert len(one.segments) >= 200
+    assert one.segments["text"].tolist() == two.segments["text"].tolist()
+    assert one.documents["text"].tolist() == two.documents["text"].tolist()
+    assert not any(name in text for name in people for text in two.documents["text"])
+    assert auto_processes(AUTO_PROCESSES_FROM - 1) == 1 and auto_processes(10, requested=3) == 3
+    assert 1 <= auto_processes(AUTO_PROCESSES_FROM) <= 4

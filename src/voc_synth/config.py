@@ -85,6 +85,9 @@ class SegmentationConfig(_Strict):
     units: dict[SourceType, SegmentUnit] = Field(default_factory=dict)
     window_sentences: int = 3
     min_words: int = 3
+    # spaCy worker processes for sentence splitting and name finding; None = one per CPU core
+    # (at most 4) once there are AUTO_PROCESSES_FROM texts, else 1.
+    nlp_processes: int | None = Field(default=None, ge=1)
 
 
 class EmbeddingConfig(_Strict):
@@ -92,6 +95,9 @@ class EmbeddingConfig(_Strict):
 
     model: str = "all-MiniLM-L6-v2"  # a name or a folder path, resolved by voc_synth.models
     batch_size: int = Field(default=64, ge=1)
+    # "auto" runs the encoder in bfloat16 where the CPU computes it natively (AVX512-BF16 or
+    # AMX): about twice as fast, and vectors agree with float32 to a cosine of 0.9999.
+    precision: Literal["auto", "float32", "bfloat16"] = "auto"
     cache: bool = True
     cache_dir: Path | None = None  # default: $VOC_SYNTH_CACHE_DIR/embeddings or the user cache
     cache_max_mb: float = Field(default=2048, gt=0)  # least-recently-used entries evicted beyond

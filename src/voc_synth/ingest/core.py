@@ -43,7 +43,7 @@ from .dedupe import DuplicateFinder
 from .discover import file_format, relative_label, source_files
 from .language import looks_non_english
 from .manifest import ManifestBuilder
-from .nlp import Analysis, analyse_texts
+from .nlp import Analysis, analyse_texts, auto_processes
 from .participants import Roster, load_roster
 from .people import NOT_NAMES, assign_people, names_from_customer
 from .readers import open_file
@@ -398,7 +398,9 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
     from ..models import load_spacy
 
     nlp = load_spacy()
-    analyses = analyse_texts(blocks, nlp, names=names, progress=factory, description="Redacting and segmenting")
+    processes = auto_processes(len(set(blocks)), config.segmentation.nlp_processes)
+    analyses = analyse_texts(blocks, nlp, names=names, progress=factory, description="Redacting and segmenting",
+                             n_process=processes)
     if names:
         redactor.allow_more(_brand_like_names(blocks, analyses, redactor))
     redacted_values = {

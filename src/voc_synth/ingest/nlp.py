@@ -9,6 +9,7 @@ Very long texts are cut at line breaks into pieces the parser handles comfortabl
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from ..progress import ProgressFactory, null_progress
 from .redact import doc_person_spans
 
 MAX_PIECE_CHARS = 20_000
+#: From this many texts on, `auto_processes` runs spaCy on every core.
+AUTO_PROCESSES_FROM = 4_000
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -70,14 +73,25 @@ def pipes_to_disable(nlp: Any, names: bool) -> list[str]:
     return [name for name in nlp.pipe_names if name not in keep]
 
 
+def auto_processes(n_texts: int, requested: int | None = None) -> int:
+    """How many spaCy processes to run: `requested`, else one per core (at most 4) for
+    `AUTO_PROCESSES_FROM` texts or more. Below that, starting workers costs more than it saves."""
+    if requested:
+        return requested
+    if n_texts < AUTO_PROCESSES_FROM:
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def analyse_texts(
     texts: Sequence[str], nlp: Any, *, names: bool, batch_size: int = 64,
     progress: ProgressFactory | None = None, description: str = "Analysing text",
+    n_process: int = 1,
 ) -> list[Analysis]:
     """Sentences and PERSON spans for each text (character offsets into that text).
 
     Identical texts (the same interviewer script in every transcript, a repeated answer) are
-    analysed once.
+    analysed once. `n_process` > 1 runs spaCy in that many worker processes (same results).
     """
     unique = list(dict.fromkeys(texts))
     flat: list[tuple[int, int, str]] = []  # (unique index, offset, piece)
@@ -90,7 +104,8 @@ def analyse_texts(
     has_sentences = any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer"))
     factory = progress or null_progress
     with factory(description, len(flat)) as task, nlp.select_pipes(disable=disable):
-        docs = nlp.pipe((piece for _, _, piece in flat), batch_size=batch_size)
+        docs = nlp.pipe((piece for _, _, piece in flat), batch_size=batch_size,
+                        n_process=n_process if len(flat) > batch_size else 1)
         for (i, offset, piece), doc in zip(flat, docs, strict=True):
             result = results[i]
             if has_sentences:
