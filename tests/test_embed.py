@@ -63,6 +63,24 @@ def fake_model_dir(path: Path, payload: bytes = b"weights") -> Path:
 
 # -- the real model ---------------------------------------------------------------------------
 
+def test_bfloat16_vectors_match_float32_and_are_cached_apart(tmp_path: Path, no_network: None) -> None:
+    """bfloat16 (the default where the CPU has it) must give the same neighbours as float32."""
+    texts = ["My parcel is late again.", "The app crashes at checkout.", "Great quality, fast delivery!",
+             "Refund still not received after three weeks.", "Where is my order? Tracking has not moved."]
+    f32 = EmbeddingConfig(cache_dir=tmp_path / "cache", precision="float32")
+    b16 = EmbeddingConfig(cache_dir=tmp_path / "cache", precision="bfloat16")
+    a, b = embed_texts(texts, f32), embed_texts(texts, b16)
+    assert last_stats().extra["precision"] == "bfloat16" and last_stats().n_cached == 0  # not float32's
+    assert np.min(np.sum(a * b, axis=1)) > 0.999
+    # Pairwise similarities move by less than 0.01 (near-ties may swap order, nothing more).
+    assert np.max(np.abs(a @ a.T - b @ b.T)) < 0.01
+    assert model_identity(f32).key != model_identity(b16).key
+    assert model_identity(b16).version.endswith("bfloat16")
+    expected = "bfloat16" if embed.cpu_has_native_bf16() else "float32"
+    assert embed.resolve_precision(EmbeddingConfig()) == expected
+
+
+
 def test_real_model_second_call_is_all_cache_hits(tmp_path: Path, no_network: None) -> None:
     config = EmbeddingConfig(cache_dir=tmp_path / "cache")
     texts = ["My parcel is late again.", "The app crashes at checkout.", "Great quality!",
