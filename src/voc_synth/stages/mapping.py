@@ -12,14 +12,18 @@ serves the built-in frameworks and any file a user writes:
    a "courier") that a sentence embedding blurs into the general topic.
 2. **Neighbours.** Customers say the same things in many ways, so a segment's scores are pulled
    toward those of its nearest neighbours in the corpus.
-3. **Self-training.** A logistic regression is fitted on this corpus's confidently mapped
-   segments (plus the framework's own texts) and re-predicts every segment, learning the
-   corpus's vocabulary for each stage.
+3. **A stage model fitted to the corpus** (`StageConfig.self_training`). One Gaussian per stage,
+   all sharing one covariance, is fitted by EM to the framework's texts (labelled) and the
+   corpus's segments (soft-labelled by the layers above): linear discriminant analysis learnt
+   without a single labelled segment. The shared covariance shows which directions of the
+   embedding space separate this framework's stages in this corpus and which only record how
+   people phrase things; cosine similarity weighs all directions alike. The earlier layers'
+   probabilities stay in every step as a prior, so the model refines them rather than drifting.
 4. **Themes.** A segment's stage probabilities are smoothed toward its theme's average, so a
    terse or ambiguous sentence follows the theme it belongs to.
 
-The stage with the highest probability wins. Its confidence is that probability (sharpened so
-that, on the evaluation sets, a confidence of c is right about c of the time) times the segment's
+The stage with the highest probability wins. Its confidence is that probability (flattened so
+that, on the evaluation sets, a confidence of c is right roughly c of the time) times the segment's
 *relevance*: how much closer it is to the framework's texts than everyday small talk is (a fixed
 list of neutral sentences sets that scale for each framework and model), or to the corpus's
 clearly relevant segments, or whether it names a keyword outright. Below
@@ -32,7 +36,6 @@ the constants in `Tuning` were set on half of each set and checked on the other 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
@@ -67,11 +70,12 @@ class Tuning:
     context_weight: float = 0.3    # how much a word from a description/example counts vs a keyword
     min_neighbours_corpus: int = 30
     neighbour_steps: int = 1           # rounds of neighbour smoothing (label propagation)
-    min_self_training_corpus: int = 60
-    self_training_share: float = 0.8   # share of each stage's segments used as pseudo-labels
-    self_training_mix: float = 0.7     # weight of the classifier beside the earlier layers
-    self_training_c: float = 1.0
-    calibration_power: float = 2.0     # final probabilities ∝ p ** power: makes confidence track accuracy
+    min_stage_model_corpus: int = 60   # smaller corpora say too little about a covariance
+    stage_model_iterations: int = 3
+    stage_model_shrinkage: float = 0.6  # within-stage covariance shrunk this far toward a scaled identity
+    stage_model_prior: float = 1.0      # exponent of the earlier layers' probabilities in each E-step
+    calibration_power: float = 0.6     # final probabilities ∝ p ** power: makes confidence track accuracy
+    zero_shot_calibration_power: float = 2.0  # the same where no stage model was fitted (small corpora)
     relevance_low: float = 0.5         # quantile of the neutral sentences' similarity: relevance 0 below it
     relevance_high: float = 0.9        # ... and 1 above this quantile
     relevance_keyword: float = 1.0     # keyword evidence that makes a segment relevant on its own
@@ -246,32 +250,60 @@ def _corpus_relevance(x: np.ndarray, relevance: np.ndarray, index: _StageIndex, 
     return np.maximum(relevance, ramp)
 
 
-def _self_train(embeddings: np.ndarray, probs: np.ndarray, relevance: np.ndarray, index: _StageIndex,
-                tuning: Tuning, seed: int) -> np.ndarray | None:
-    """Probabilities from a classifier fitted on the corpus's confidently mapped segments."""
-    from sklearn.linear_model import LogisticRegression
+def _fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
+    """The t for which softmax(t * logits) best predicts the soft labels `targets` (cross-entropy)."""
+    from scipy.optimize import minimize_scalar
 
-    labels = probs.argmax(axis=1)
-    conf = probs.max(axis=1)
-    keep = np.zeros(len(probs), dtype=bool)
-    for j in range(probs.shape[1]):
-        members = np.flatnonzero(labels == j)
-        if len(members) == 0:
-            continue
-        cut = np.quantile(conf[members], 1.0 - tuning.self_training_share)
-        keep[members[conf[members] >= cut]] = True
-    keep &= relevance >= 0.5  # small talk teaches the classifier nothing about stages
-    x = np.vstack([embeddings[keep], index.phrase_emb])
-    y = np.concatenate([labels[keep], index.phrase_stage])
-    if len(np.unique(y)) < 2:
-        return None
-    clf = LogisticRegression(C=tuning.self_training_c, max_iter=2000, random_state=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf.fit(x, y)
-    out = np.full_like(probs, 1e-9)
-    out[:, clf.classes_] = clf.predict_proba(embeddings)
-    return out / out.sum(axis=1, keepdims=True)
+    def loss(log_t: float) -> float:
+        z = np.exp(log_t) * logits
+        z = z - z.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-(targets * log_p).sum())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-8.0, 3.0), method="bounded").x))
+
+
+def _fit_stage_model(x: np.ndarray, probs: np.ndarray, relevance: np.ndarray, index: _StageIndex,
+                     tuning: Tuning) -> np.ndarray:
+    """Probabilities from one Gaussian per stage, sharing one covariance, fitted to this corpus by EM.
+
+    The framework's keywords, examples and description are labelled points that anchor each
+    stage; the corpus's segments join them with the earlier layers' probabilities as soft labels
+    (weighted by relevance, so small talk shapes no stage). Sharing a covariance between stages
+    is linear discriminant analysis: directions along which the segments of one stage vary a
+    lot (how people phrase things) count less than directions that separate stages, which plain
+    cosine similarity weighs alike. The model's logits treat 384 correlated dimensions as
+    independent evidence, so they are far too sharp; a temperature fitted to the current soft
+    labels puts them on the same footing as the earlier layers, whose probabilities are
+    multiplied in at every E-step (`stage_model_prior`) so the fit refines the zero-shot
+    picture instead of drifting away from it.
+    """
+    n_stages = probs.shape[1]
+    anchors = np.isin(index.phrase_kind, ("keyword", "example", "description"))
+    points = np.vstack([index.phrase_emb[anchors], x]).astype(np.float64)
+    anchor_labels = np.eye(n_stages)[index.phrase_stage[anchors]]
+    corpus_weight = np.clip(relevance, 0.0, 1.0)[:, None]
+    row_weight = np.concatenate([np.ones(len(anchor_labels)), corpus_weight[:, 0]])
+    gram = (points * row_weight[:, None]).T @ points  # the same in every iteration
+    dim = points.shape[1]
+    corpus = points[len(anchor_labels):]
+    log_prior = tuning.stage_model_prior * np.log(np.clip(probs, 1e-12, None))
+    posterior = probs
+    for _ in range(max(1, tuning.stage_model_iterations)):
+        soft = np.vstack([anchor_labels, posterior * corpus_weight])
+        mass = soft.sum(axis=0)
+        means = (soft.T @ points) / np.maximum(mass, 1e-9)[:, None]
+        # Within-stage scatter sum_ij w_ij (p_i - m_j)(p_i - m_j)^T = total - between, since each
+        # row's soft labels sum to its weight: no pass over the points per iteration.
+        scatter = gram - means.T @ (means * mass[:, None])
+        cov = scatter / max(float(mass.sum()), 1e-9)
+        shrink = tuning.stage_model_shrinkage
+        cov = (1 - shrink) * cov + shrink * np.eye(dim) * np.trace(cov) / dim
+        coef = np.linalg.solve(cov, means.T).T
+        logits = corpus @ coef.T - 0.5 * np.einsum("kd,kd->k", coef, means)
+        temperature = _fit_temperature(logits, posterior)
+        posterior = _softmax(temperature * logits + log_prior)
+    return posterior
 
 
 def _check_inputs(texts: Sequence[str], embeddings: np.ndarray, index: _StageIndex) -> np.ndarray:
@@ -310,17 +342,19 @@ def _map_probabilities(texts: Sequence[str], embeddings: np.ndarray, index: _Sta
         start = probs
         for _ in range(max(1, tuning.neighbour_steps)):
             probs = (1 - config.neighbor_weight) * start + config.neighbor_weight * _neighbour_mean(graph, probs)
-    if config.self_training and n >= tuning.min_self_training_corpus:
-        learned = _self_train(x, probs, relevance, index, tuning, seed)
-        if learned is not None:
-            probs = (1 - tuning.self_training_mix) * probs + tuning.self_training_mix * learned
+    power = tuning.zero_shot_calibration_power
+    if config.self_training and n >= tuning.min_stage_model_corpus:
+        probs = _fit_stage_model(x, probs, relevance, index, tuning)
+        power = tuning.calibration_power
     if theme_ids is not None and config.theme_weight > 0:
         probs = _smooth_by_theme(probs, np.asarray(theme_ids), config.theme_weight)
         # A terse segment in a theme about the journey is about the journey too.
         relevance = np.maximum(relevance, _smooth_by_theme(relevance[:, None], np.asarray(theme_ids), 1.0)[:, 0])
-    # Averaging the layers flattens the winner's probability; sharpening it back makes a
-    # confidence of c right about c of the time on the evaluation sets (scripts/eval_stages.py).
-    probs = probs ** tuning.calibration_power
+    # The stage model's posterior counts the zero-shot evidence twice (as prior and through the
+    # soft labels it was fitted to), so it is overconfident, while the zero-shot softmax is too
+    # flat; a power makes a confidence of c right roughly c of the time on the evaluation sets
+    # (scripts/eval_stages.py).
+    probs = probs ** power
     return probs / probs.sum(axis=1, keepdims=True), relevance
 
 
