@@ -375,6 +375,8 @@ def _theme_params(synthesis: Any) -> dict[str, Any]:
         "umap_n_neighbors": getattr(umap_model, "n_neighbors", None),
         "umap_n_jobs": getattr(umap_model, "n_jobs", None),
         "umap_random_state": getattr(umap_model, "random_state", None) is not None,
+        # True when the UMAP output came from the reduction cache (a re-run on the same vectors).
+        "umap_reduction_cached": getattr(umap_model, "cache_hit", None),
         "hdbscan_min_cluster_size": getattr(hdbscan_model, "min_cluster_size", None),
         "hdbscan_min_samples": getattr(hdbscan_model, "min_samples", None),
     }

@@ -59,7 +59,11 @@ don doesn didn isn wasn aren weren haven hasn hadn couldn wouldn shouldn won ve 
 also still even well much many one two time times today yesterday now day days week weeks
 order orders ordered ordering product products purchase purchased item items
 regarding fw fwd hope hoping
+monday tuesday wednesday thursday friday saturday sunday weekend tomorrow tonight month months
+january february march april june july august september october november december
 """.split())
+# (Day and month names: "it came on Tuesday" is when, not what — a theme of late deliveries was
+# once labelled "Tuesday · birthday".)
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # words of 2+ letters; no numbers or order ids
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
