@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import yaml
 from conftest import ROOT
@@ -62,3 +63,29 @@ def test_unknown_option_is_a_usage_error() -> None:
         [sys.executable, "-m", "voc_synth", "run", "--no-such-flag"], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 2
+
+
+def test_installed_wheel_carries_the_default_sentiment_model(tmp_path: Path) -> None:
+    """A plain `pip install` (no checkout, no ./models) must still find the shipped classifier."""
+    import zipfile
+
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist")], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("voc_synth-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("embedded_sentiment.json", "embedded_sentiment.npz"):
+        assert f"voc_synth/_shipped_models/sentiment/{name}" in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import voc_synth; "
+            "from voc_synth.sentiment.embedded import default_model_path; "
+            "print(voc_synth.__file__); print(default_model_path())")
+    found = subprocess.run([sys.executable, "-c", code, str(site)], cwd=elsewhere, capture_output=True,
+                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert found.returncode == 0, found.stderr[-2000:]
+    package_file, model_path = found.stdout.split()
+    assert package_file.startswith(str(site)) and model_path.startswith(str(site))

@@ -51,8 +51,10 @@ class ModelInfo:
 def models_dirs() -> list[Path]:
     """Folders searched for user-supplied and project-shipped models, most specific first.
 
-    `VOC_SYNTH_MODELS_DIR` (if set), `./models` in the working directory, and the repository's
-    `models/` folder when the package runs from a source checkout.
+    `VOC_SYNTH_MODELS_DIR` (if set), `./models` in the working directory, the repository's
+    `models/` folder when the package runs from a source checkout, and last the copy of it
+    installed inside the package (`_shipped_models`, a symlink to `models/` in the source tree,
+    so an installed wheel carries the small shipped models such as the sentiment classifier).
     """
     dirs: list[Path] = []
     env = os.environ.get("VOC_SYNTH_MODELS_DIR")
@@ -62,6 +64,9 @@ def models_dirs() -> list[Path]:
     repo_models = _PACKAGE_ROOT.parent.parent / "models"
     if repo_models.is_dir():
         dirs.append(repo_models)
+    shipped = _PACKAGE_ROOT / "_shipped_models"
+    if shipped.is_dir():
+        dirs.append(shipped)
     unique: list[Path] = []
     for d in dirs:
         resolved = d.resolve()

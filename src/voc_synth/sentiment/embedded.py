@@ -98,7 +98,7 @@ def default_model_path() -> Path:
     raise MissingModelError(
         "The embedded sentiment classifier was not found. Looked for:\n  "
         + "\n  ".join(searched)
-        + "\nFix: run from a voc_synth checkout (it ships models/sentiment/), set "
+        + "\nFix: reinstall voc_synth (the package ships it), run from a checkout (models/sentiment/), set "
         "VOC_SYNTH_MODELS_DIR to a folder holding sentiment/embedded_sentiment.{json,npz}, "
         "retrain it with `python scripts/train_sentiment.py`, or use `sentiment.backend: vader`."
     )
