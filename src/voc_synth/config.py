@@ -151,8 +151,9 @@ class StageConfig(_Strict):
 
     A segment whose best stage scores below `min_confidence` is left "unmapped". The other
     knobs weigh the kinds of evidence: keyword matches against embedding similarity, the
-    segment's nearest neighbours in the corpus, a classifier trained on this corpus's confidently
-    mapped segments, and the segment's theme.
+    segment's nearest neighbours in the corpus, a stage model fitted to this corpus's segments
+    (`self_training`: one Gaussian per stage with a shared covariance, learnt by EM from the
+    framework's texts and the segments' zero-shot stages), and the segment's theme.
     """
 
     min_confidence: float = Field(0.35, ge=0.0, le=1.0)
