@@ -117,6 +117,13 @@ def _readable(text: str) -> bool:
     return bool(re.match(r"^[\"'“(]?[A-Z0-9]", text.strip())) and not text.rstrip().endswith(("…", "..", ","))
 
 
+def _person(participant: object, doc_id: object) -> str:
+    """Who said it: the participant, else the record (one quote per person per theme)."""
+    if participant is None or (isinstance(participant, float) and np.isnan(participant)) or participant == "":
+        return f"doc:{doc_id}"
+    return str(participant)
+
+
 def select_quotes(
     theme_segments: pd.DataFrame,
     embeddings: np.ndarray,
@@ -144,36 +151,28 @@ def select_quotes(
     centre = centroid / (np.linalg.norm(centroid) or 1.0)
     relevance = vectors @ centre
     source_types = list(dict.fromkeys(frame.sort_values("source_type")["source_type"]))
+    # Plain arrays: this runs once per theme over all its segments (thousands at 100k scale).
+    people = np.array([_person(p, d) for p, d in zip(frame["participant"], frame["doc_id"], strict=True)],
+                      dtype=object)
+    types = frame["source_type"].to_numpy(dtype=object)
+    free = np.ones(len(frame), dtype=bool)  # neither chosen nor from a person already quoted
     chosen: list[int] = []
     kinds: list[str] = []
-    used_people: set[str] = set()
     n_representative = max(1, n_quotes // 2)
-    while len(chosen) < min(n_quotes, len(frame)):
+    while len(chosen) < min(n_quotes, len(frame)) and free.any():
         wanted_type = source_types[len(chosen) % len(source_types)] if source_types else None
-        best, best_score = -1, -np.inf
-        for pass_filter in ("type", "any"):
-            for i in range(len(frame)):
-                if i in chosen:
-                    continue
-                person = str(frame.at[i, "participant"] or frame.at[i, "doc_id"])
-                if person in used_people:
-                    continue
-                if pass_filter == "type" and wanted_type and frame.at[i, "source_type"] != wanted_type:
-                    continue
-                if len(chosen) < n_representative or not chosen:
-                    score = relevance[i]
-                else:
-                    redundancy = float(np.max(vectors[chosen] @ vectors[i]))
-                    score = (1 - diversity) * relevance[i] - diversity * redundancy
-                if score > best_score:
-                    best, best_score = i, score
-            if best >= 0:
-                break
-        if best < 0:
-            break
+        if len(chosen) < n_representative:
+            score = relevance
+        else:
+            redundancy = (vectors @ vectors[chosen].T).max(axis=1)
+            score = (1 - diversity) * relevance - diversity * redundancy
+        # The wanted source type first; any type when it has no candidate left.
+        of_type = free & (types == wanted_type) if wanted_type is not None else free
+        candidates = of_type if of_type.any() else free
+        best = int(np.argmax(np.where(candidates, score, -np.inf)))  # first best on ties
         chosen.append(best)
         kinds.append("representative" if len(chosen) <= n_representative else "diverse")
-        used_people.add(str(frame.at[best, "participant"] or frame.at[best, "doc_id"]))
+        free &= people != people[best]
     picked = frame.iloc[chosen].copy()
     picked["kind"] = kinds
     picked["rank"] = range(1, len(picked) + 1)
