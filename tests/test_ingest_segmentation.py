@@ -88,9 +88,9 @@ def test_declared_encoding_that_does_not_fit_is_a_skip(tmp_path: Path) -> None:
 
 def test_spacy_worker_processes_give_the_same_segments_and_redactions(tmp_path: Path) -> None:
     """Large corpora run spaCy in several processes; that must not change a single segment."""
-    from voc_synth.ingest.nlp import AUTO_PROCESSES_FROM, auto_processes
-
     import csv
+
+    from voc_synth.ingest.nlp import AUTO_PROCESSES_FROM, auto_processes
 
     people = ["Maria Lopez", "Tom Baker", "Priya Shah", "Owen Price", "Hannah Cole"]
     with (tmp_path / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
