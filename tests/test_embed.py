@@ -234,6 +234,27 @@ def test_eviction_keeps_the_cache_bounded_and_drops_least_recently_used(tmp_path
     assert (tmp_path / "embeddings.sqlite3").stat().st_size < 1.5 * cache.max_bytes + 65536
 
 
+def test_many_small_writes_stay_bounded_without_recounting_every_time(tmp_path: Path) -> None:
+    """The theme step writes keyword candidates in hundreds of small calls; each must not sum the
+    whole table again, yet the bound must hold."""
+    cache = EmbeddingCache(tmp_path, max_mb=0.25)
+    counts = 0
+    original = cache.stored_bytes
+
+    def counting() -> int:
+        nonlocal counts
+        counts += 1
+        return original()
+
+    cache.stored_bytes = counting  # type: ignore[method-assign]
+    for i in range(300):
+        cache.put_many(IDENTITY, [text_hash(f"word {i}")], fake_vector(f"word {i}")[None, :])
+        assert original() <= cache.max_bytes
+    assert cache.evicted > 0
+    assert counts < 60, counts
+    cache.close()
+
+
 WRITER = textwrap.dedent("""
     import hashlib, sys
     import numpy as np

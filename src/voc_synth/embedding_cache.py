@@ -139,6 +139,8 @@ class EmbeddingCache:
         self.misses = 0
         self.writes = 0
         self.evicted = 0
+        self._estimate: int | None = None  # bytes stored, as last counted plus own writes since
+        self._since_count = 0
         self._model_ids: dict[str, int] = {}
         self._conn: sqlite3.Connection | None = None
         self._pid: int | None = None
@@ -282,9 +284,16 @@ class EmbeddingCache:
             conn.execute("UPDATE models SET dim = ? WHERE model_id = ? AND dim IS NULL",
                          (int(vectors.shape[1]), model_id))
         self.writes += added
+        if added:
+            self._note_written(added * rows[0][3])
         if evict and added:
             self.evict()
         return added
+
+    def _note_written(self, nbytes: int) -> None:
+        if self._estimate is not None:
+            self._estimate += nbytes
+            self._since_count += nbytes
 
     # -- size bound ---------------------------------------------------------------------------
     def stored_bytes(self) -> int:
@@ -297,7 +306,16 @@ class EmbeddingCache:
         so the next few writes do not trigger another eviction). Returns rows deleted."""
         limit = self.max_bytes if max_bytes is None else max_bytes
         conn = self._connect()
-        if self.stored_bytes() <= limit:
+        # Summing the whole table costs tens of ms at 100k rows, and the theme step writes in
+        # hundreds of small calls (keyword candidates, theme by theme). Between full counts,
+        # trust this object's own running total; recount when it passes the limit or after a
+        # tenth of the limit was written here (other processes may write meanwhile).
+        if (max_bytes is None and self._estimate is not None and self._estimate <= limit
+                and self._since_count < limit * 0.1):
+            return 0
+        total_now = self.stored_bytes()
+        self._estimate, self._since_count = total_now, 0
+        if total_now <= limit:
             return 0
         deleted = 0
         with _transaction(conn):
@@ -317,6 +335,7 @@ class EmbeddingCache:
                     chunk = victims[start:start + _CHUNK]
                     conn.execute(f"DELETE FROM embeddings WHERE id IN ({','.join('?' * len(chunk))})", chunk)
                 deleted = len(victims)
+                self._estimate, self._since_count = total - freed, 0
         if deleted:
             self.evicted += deleted
             self._vacuum()
@@ -358,6 +377,7 @@ class EmbeddingCache:
         """Delete every entry, or only those of `model` (matched by name, location or key).
         Returns the number of entries deleted."""
         conn = self._connect()
+        self._estimate = None
         with _transaction(conn):
             if model is None:
                 n = conn.execute("DELETE FROM embeddings").rowcount
