@@ -58,7 +58,7 @@ im ive id ill youre youve dont doesnt didnt isnt wasnt arent werent havent hasnt
 don doesn didn isn wasn aren weren haven hasn hadn couldn wouldn shouldn won ve ll re
 also still even well much many one two time times today yesterday now day days week weeks
 order orders ordered ordering product products purchase purchased item items
-regarding fw fwd hope hoping
+regarding fw fwd ref hope hoping
 monday tuesday wednesday thursday friday saturday sunday weekend tomorrow tonight month months
 january february march april june july august september october november december
 """.split())

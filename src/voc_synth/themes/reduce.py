@@ -143,6 +143,8 @@ class CachedUMAP:
         with warnings.catch_warnings():
             # "no search index, transform unavailable": we never transform new data.
             warnings.filterwarnings("ignore", message=r".*knn_search_index.*")
+            # A fixed seed makes UMAP single-threaded; that is the price of reproducible themes.
+            warnings.filterwarnings("ignore", message=r".*n_jobs value.*overridden.*")
             return np.asarray(model.fit_transform(x), dtype=np.float32)
 
     # -- the on-disk cache -----------------------------------------------------------------
