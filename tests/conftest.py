@@ -24,3 +24,32 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+class RecordingProgress:
+    """A `ProgressFactory` that records what a step opened and how far it advanced."""
+
+    def __init__(self) -> None:
+        self.opened: list[tuple[str, int | None]] = []
+        self.advanced: list[int] = []
+
+    def __call__(self, description: str, total: int | None = None):  # type: ignore[no-untyped-def]
+        import contextlib
+
+        recorder = self
+
+        class Task:
+            def advance(self, n: int = 1) -> None:
+                recorder.advanced.append(n)
+
+        @contextlib.contextmanager
+        def context():  # type: ignore[no-untyped-def]
+            recorder.opened.append((description, total))
+            yield Task()
+
+        return context()
+
+
+@pytest.fixture
+def recording_progress() -> RecordingProgress:
+    return RecordingProgress()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import RecordingProgress
 
 from voc_synth import embed
 from voc_synth.config import EmbeddingConfig
@@ -117,26 +118,13 @@ def test_only_new_texts_are_encoded(tmp_path: Path, fake_encoder: list[list[str]
     assert np.array_equal(more[:50], out)
 
 
-def test_progress_factory_is_accepted(tmp_path: Path, fake_encoder: list[list[str]]) -> None:
+def test_progress_factory_is_accepted(tmp_path: Path, fake_encoder: list[list[str]],
+                                      recording_progress: RecordingProgress) -> None:
     from voc_synth.progress import null_progress
 
-    opened: list[tuple[str, int | None]] = []
-    advanced: list[int] = []
-
-    class Task:
-        def advance(self, n: int = 1) -> None:
-            advanced.append(n)
-
-    import contextlib
-
-    @contextlib.contextmanager
-    def factory(description: str, total: int | None = None):  # type: ignore[no-untyped-def]
-        opened.append((description, total))
-        yield Task()
-
     config = EmbeddingConfig(cache_dir=tmp_path)
-    embed_texts(["a", "b", "a"], config, progress=factory)
-    assert opened == [("Embedding segments", 3)] and sum(advanced) == 3
+    embed_texts(["a", "b", "a"], config, progress=recording_progress)
+    assert recording_progress.opened == [("Embedding segments", 3)] and sum(recording_progress.advanced) == 3
     embed_texts(["a", "c"], config, progress=null_progress)  # the library default works too
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import RecordingProgress
 
 from voc_synth.config import Config, SourceConfig
 from voc_synth.errors import ConfigError, InputError
@@ -84,22 +83,11 @@ def test_progress_factories() -> None:
     assert "standalone bar" in output and "phase one" in output and "phase two" in output
 
 
-def test_ingest_reports_progress_per_file_set(tmp_path: Path) -> None:
+def test_ingest_reports_progress_per_file_set(tmp_path: Path, recording_progress: RecordingProgress) -> None:
     (tmp_path / "a.csv").write_text(REVIEWS, encoding="utf-8")
-    opened: list[tuple[str, int | None]] = []
-    advanced: list[int] = []
-
-    class Task:
-        def advance(self, n: int = 1) -> None:
-            advanced.append(n)
-
-    @contextlib.contextmanager
-    def factory(description: str, total: int | None = None) -> Iterator[Task]:
-        opened.append((description, total))
-        yield Task()
-
     config = Config(sources=[SourceConfig(path=Path("a.csv"), type="review")], base_dir=tmp_path)
-    ingest(config, progress=factory)
+    ingest(config, progress=recording_progress)
+    opened, advanced = recording_progress.opened, recording_progress.advanced
     assert opened[0] == ("Reading a.csv", 1)
     assert opened[1][0] == "Redacting and segmenting" and opened[1][1] >= 2
     assert sum(advanced) == 1 + opened[1][1]

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import RecordingProgress
 
 from voc_synth.config import CodebookEntry, EmbeddingConfig, ThemeConfig
 from voc_synth.embed import embed_texts
@@ -225,8 +226,6 @@ def test_bad_inputs_are_input_errors() -> None:
 
 
 def test_progress_factory_and_callable_both_work(emb_config: EmbeddingConfig) -> None:
-    import contextlib
-
     texts = SMALL[:3]
     embeddings = embed_texts(texts, emb_config)
     advanced: list[int] = []
@@ -234,21 +233,10 @@ def test_progress_factory_and_callable_both_work(emb_config: EmbeddingConfig) ->
                 embedding_config=emb_config)
     assert sum(advanced) == 3
 
-    opened: list[tuple[str, int | None]] = []
-
-    class Task:
-        def advance(self, n: int = 1) -> None:
-            advanced.append(n)
-
-    @contextlib.contextmanager
-    def factory(description: str, total: int | None = None):  # type: ignore[no-untyped-def]
-        opened.append((description, total))
-        yield Task()
-
-    advanced.clear()
-    find_themes(_segments(texts), embeddings, ThemeConfig(), seed=0, progress=factory,
+    recording = RecordingProgress()
+    find_themes(_segments(texts), embeddings, ThemeConfig(), seed=0, progress=recording,
                 embedding_config=emb_config)
-    assert opened == [("Finding themes", 3)] and sum(advanced) == 3
+    assert recording.opened == [("Finding themes", 3)] and sum(recording.advanced) == 3
 
 
 # -- labels and defaults (no model needed) ----------------------------------------------------
