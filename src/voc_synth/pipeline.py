@@ -44,10 +44,10 @@ class _Timer:
             self.timings[name] = round(time.perf_counter() - start, 3)
 
 
-def package_versions() -> dict[str, str]:
-    """Installed versions of voc_synth and the libraries that shape its results."""
+def package_versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of Python, voc_synth and the libraries that shape its results."""
     versions = {"python": platform.python_version()}
-    for name in PACKAGES:
+    for name in packages:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

@@ -4,7 +4,6 @@ stopped keeps what it had measured)."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import platform
 import shutil
@@ -18,6 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from ..pipeline import package_versions
 from .corpora import BenchCorpus, demo_corpus, size_label, synthetic_corpus
 from .measure import measure_startup, run_in_process, run_isolated
 from .results import SCHEMA, corpus_result, evaluate_targets, write_json
@@ -45,16 +45,6 @@ def machine_info() -> dict[str, Any]:
     except (OSError, StopIteration):
         pass
     return info
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def _loadavg() -> list[float] | None:
@@ -105,7 +95,7 @@ def run_bench(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command or "voc-synth bench",
         "machine": machine_info(),
-        "versions": package_versions(),
+        "versions": package_versions(PACKAGES),
         "settings": {
             "sizes": [size_label(s) for s in sizes], "demo": demo, "seed": seed,
             "sentiment": sentiment or "(corpus config)", "bertopic": bertopic, "isolate": isolate,
