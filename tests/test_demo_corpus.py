@@ -575,3 +575,29 @@ def test_synthetic_corpus_scales_its_record_count(tmp_path):
     small = write_synthetic_corpus(tmp_path / "a", n_segments=1000)
     large = write_synthetic_corpus(tmp_path / "b", n_segments=5000)
     assert 4 <= large["records"] / small["records"] <= 6
+
+
+def test_synthetic_corpus_does_not_repeat_itself_at_scale(tmp_path):
+    """A benchmark at N segments must analyse about N segments: records that repeat word for
+    word are dropped as duplicates by ingest, so at 100k they would shrink the corpus."""
+    from voc_synth.ingest.dedupe import normalise_for_dedupe
+
+    summary = write_synthetic_corpus(tmp_path, n_segments=60_000, seed=1)
+    frames = {
+        "review": pd.read_csv(tmp_path / "reviews" / "product_reviews.csv", dtype=str, keep_default_na=False),
+        "ticket": pd.read_csv(tmp_path / "tickets" / "helpdesk_export.csv", dtype=str, keep_default_na=False),
+        "survey": pd.read_csv(tmp_path / "surveys" / "nps_survey.csv", dtype=str, keep_default_na=False),
+    }
+    texts = {
+        "review": (frames["review"]["title"] + " " + frames["review"]["body"]).tolist(),
+        "ticket": (frames["ticket"]["Subject"] + " " + frames["ticket"]["Description"]).tolist(),
+        "survey": frames["survey"]["comment"].tolist(),
+    }
+    records = sum(len(t) for t in texts.values())
+    assert records == summary["records"] >= 25_000
+    unique = sum(len({normalise_for_dedupe(t) for t in source}) for source in texts.values())
+    assert unique >= 0.97 * records, f"only {unique:,} of {records:,} records differ"
+    # ... and the openers, tails and synonyms that vary them do not drown the theme's own words.
+    labels = pd.read_csv(tmp_path / "labels.csv", dtype=str).set_index("record_id")["theme_id"]
+    late = frames["review"][frames["review"]["review_id"].map(labels) == "late_delivery"]["body"].str.lower()
+    assert late.str.contains(r"late|days|week|delivery|arriv|wait|still|promised|date").mean() >= 0.9

@@ -117,3 +117,49 @@ def test_spacy_worker_processes_give_the_same_segments_and_redactions(tmp_path: 
     import os
 
     assert auto_processes(AUTO_PROCESSES_FROM) == min(4, len(os.sched_getaffinity(0)))
+
+
+def test_ner_runs_only_where_the_tagger_saw_a_proper_noun_and_finds_the_same_names() -> None:
+    """NER is skipped on texts without a proper noun; the names found are exactly those of full NER."""
+    from voc_synth.ingest import nlp as nlp_module
+    from voc_synth.models import load_spacy
+
+    nlp = load_spacy()
+    texts = [
+        "Maria Lopez at the Leeds store sorted out my refund in ten minutes.",
+        "the courier left it in the rain and the box was soaked through",
+        "I spoke to Owen Price on the phone and he knew exactly what to do.",
+        "It arrived late and nobody answered the phone for three days.",
+        "Courier was rude and threw the parcel over the gate.",
+        "I emailed twice and Hannah Cole from support finally replied.",
+    ] * 20  # more than one batch
+    full = [nlp_module.Analysis(persons=[]) for _ in texts]
+    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p not in ("tok2vec", "tagger", "parser", "ner")]):
+        for result, doc in zip(full, nlp.pipe(texts, batch_size=16), strict=True):
+            result.persons.extend(nlp_module.doc_person_spans(doc))
+
+    ner_calls: list[int] = []
+
+    class CountingNER:
+        def __init__(self, ner) -> None:
+            self.ner = ner
+
+        def pipe(self, docs, **kwargs):
+            docs = list(docs)
+            ner_calls.append(len(docs))
+            return self.ner.pipe(docs, **kwargs)
+
+    assert nlp_module.add_gated_ner(nlp)
+    gate = nlp.get_pipe(nlp_module.GATED_NER)
+    gate.ner = CountingNER(gate.ner)
+    try:
+        gated = nlp_module.analyse_texts(texts, nlp, names=True, batch_size=16)
+    finally:
+        gate.ner = gate.ner.ner
+    assert [g.persons for g in gated] == [f.persons for f in full]
+    found = {texts[i][s:e] for i, g in enumerate(gated) for s, e in g.persons}
+    assert {"Maria Lopez", "Owen Price", "Hannah Cole"} <= found
+    # Identical texts are analysed once (6), and the lower-case courier complaints and the late
+    # parcel have no proper noun, so NER saw at most the other three.
+    assert 0 < sum(ner_calls) <= 4
+    assert nlp_module.GATED_NER not in nlp.pipe_names  # left disabled for other callers

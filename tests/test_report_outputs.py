@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape as ooxml_unescape
 from report_fixtures import FORMULAS, HOSTILE, PWN_IMG, PWN_SCRIPT, make_synthesis
 
 from voc_synth.errors import ConfigError
@@ -152,7 +153,9 @@ def test_xlsx_has_one_styled_sheet_per_table_and_is_formula_safe(run_dir: Path, 
     sentiment_col = header.index("sentiment")
     values = [row[sentiment_col].value for row in quotes.iter_rows(min_row=2)]
     assert all(isinstance(v, float) for v in values) and min(values) < 0
-    texts = [row[header.index("text")].value for row in quotes.iter_rows(min_row=2)]
+    # A carriage return is stored as the OOXML escape _x000D_ (Excel and LibreOffice show the
+    # character; openpyxl leaves inline strings escaped), so read the cells as a spreadsheet does.
+    texts = [ooxml_unescape(row[header.index("text")].value) for row in quotes.iter_rows(min_row=2)]
     for formula in FORMULAS:
         assert any(t.startswith("'" + formula) for t in texts), formula
     manifest = {r[0].value: r[1].value for r in workbook["manifest"].iter_rows(min_row=2)}

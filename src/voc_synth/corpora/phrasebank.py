@@ -33,6 +33,14 @@ __all__ = [
     "GREETINGS",
     "SIGNOFFS",
     "CONTEXT_SENTENCES",
+    "CONTEXT_TEMPLATES",
+    "OCCASIONS",
+    "WHENS",
+    "DEVICES",
+    "OPENERS",
+    "TAILS",
+    "PRODUCT_TAILS",
+    "SYNONYMS",
     "THANKS_ONLY",
     "STAGE_QUESTIONS",
     "PROBES",
@@ -47,6 +55,8 @@ __all__ = [
     "fill",
     "theme_sentences",
     "stylise",
+    "vary",
+    "context_sentence",
 ]
 
 #: Stage ids of the built-in ``ecommerce`` framework, in journey order.
@@ -1059,6 +1069,59 @@ CONTEXT_SENTENCES: tuple[str, ...] = (
     "Ordered on my phone during my lunch break.",
 )
 
+#: Neutral context a benchmark record may open with: templates over the store's world, so that at
+#: scale (100k records and more) the openings do not repeat. Slots: {product}, {colour}, {occasion},
+#: {when}, {device}. Used by the synthetic generator only; the demo corpus keeps CONTEXT_SENTENCES.
+CONTEXT_TEMPLATES: tuple[str, ...] = (
+    "I ordered the {product} {when}.",
+    "Bought the {product} in {colour} {occasion}.",
+    "This was the {product}, bought {occasion}.",
+    "Ordered {when} on my {device}.",
+    "I got the {product} {occasion}.",
+    "It was the {colour} one, {occasion}.",
+    "Placed the order {when}, {occasion}.",
+    "We picked the {product} in {colour} {when}.",
+    "Ordered on my {device} {when}.",
+    "The {product} was {occasion}.",
+)
+OCCASIONS: tuple[str, ...] = (
+    "for my new flat", "as a gift for my mum", "for my sister's wedding", "for the spare room",
+    "for our holiday cottage", "as a housewarming present", "for my dad's birthday", "for the kids' rooms",
+    "for my first place", "to replace an old one", "for Christmas", "for the caravan",
+    "for my partner", "for the new kitchen", "for a friend's birthday", "for our anniversary",
+    "for my daughter's uni halls", "for the guest bedroom", "for the garden room", "for my gran",
+    "for the office", "for the rental flat", "for a leaving present", "for my son's new house",
+)
+WHENS: tuple[str, ...] = (
+    "on Sunday evening", "last Tuesday", "a couple of weeks ago", "at the start of the month",
+    "over the weekend", "on my lunch break", "late on Friday night", "during the sale",
+    "first thing on Monday", "just before the bank holiday", "last month", "on Black Friday",
+    "early on Saturday", "a few days ago", "on Wednesday morning", "back in the spring",
+)
+DEVICES: tuple[str, ...] = ("phone", "laptop", "tablet", "work computer", "app", "iPad")
+
+#: What people put in front of a sentence, and tack onto its end; neither says anything about the
+#: theme, so they vary the wording without moving the planted theme.
+OPENERS: tuple[str, ...] = (
+    "Honestly,", "To be honest,", "Just to say,", "Well,", "So,", "I have to say,", "Basically,",
+    "To be fair,", "In short,", "Right,", "OK so", "Quick one:", "For the record,", "Just so you know,",
+    "Look,", "Overall,", "Put simply,", "Long story short,", "All in all,", "To sum up,",
+    "Tbh", "Frankly,", "First of all,", "As for this order,", "On this occasion,", "Anyway,",
+    "Not going to lie,", "I must say,", "If I'm honest,", "In a nutshell,",
+)
+TAILS: tuple[str, ...] = (
+    ", to be honest", ", if I'm honest", ", for what it's worth", ", just so you know", " this time",
+    ", to be fair", ", I have to say", ", as it happens", ", in my view", ", for the record",
+    ", if that makes sense", ", simple as that", ", in all honesty", ", I'd say", ", as far as I'm concerned",
+    ", as I said", ", on this order anyway", ", by the way", ", truth be told", ", all told",
+)
+#: Tails that name what was bought; `{noun}` and `{colour}` are filled with the record's own slots.
+PRODUCT_TAILS: tuple[str, ...] = (
+    " with the {noun}", ", this was the {colour} {noun}", " on my {noun} order", " (the {noun})",
+    ", talking about the {colour} {noun} here", " with my {noun}", ", re the {noun} I bought",
+    " on the {noun} in {colour}",
+)
+
 #: Records that say nothing but thanks or hello (noise the pipeline should not make a theme of).
 THANKS_ONLY: tuple[str, ...] = (
     "Thanks so much!",
@@ -1241,3 +1304,60 @@ def stylise(text: str, rng: random.Random, style: str) -> str:
             words[j] = _typo(words[j], rng)
         return " ".join(words)
     return text
+
+#: Everyday synonyms swapped in at random (whole words): more ways of saying the same thing.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "really": ("really", "very", "so", "seriously", "genuinely", "properly"),
+    "very": ("very", "really", "extremely", "incredibly"),
+    "great": ("great", "brilliant", "fantastic", "excellent", "lovely"),
+    "nice": ("nice", "lovely", "pleasant"),
+    "lovely": ("lovely", "gorgeous", "beautiful", "nice"),
+    "annoying": ("annoying", "frustrating", "irritating", "maddening"),
+    "frustrating": ("frustrating", "annoying", "infuriating", "exasperating"),
+    "disappointed": ("disappointed", "let down", "gutted", "fed up"),
+    "happy": ("happy", "pleased", "chuffed", "delighted"),
+    "quick": ("quick", "fast", "speedy"),
+    "quickly": ("quickly", "fast", "promptly"),
+    "terrible": ("terrible", "awful", "dreadful", "appalling", "shocking"),
+    "awful": ("awful", "terrible", "dreadful", "rubbish"),
+    "still": ("still", "even now", "as of today"),
+    "again": ("again", "once more", "yet again"),
+    "just": ("just", "simply", "only"),
+    "bought": ("bought", "ordered", "purchased", "got"),
+    "parcel": ("parcel", "package"),
+    "easy": ("easy", "simple", "straightforward", "painless"),
+    "absolutely": ("absolutely", "totally", "completely", "utterly"),
+    "honestly": ("honestly", "genuinely", "truly"),
+    "week": ("week", "seven days"),
+    "told": ("told", "informed", "assured"),
+}
+_SYNONYM_RE = re.compile(r"\b(" + "|".join(sorted(SYNONYMS, key=len, reverse=True)) + r")\b")
+
+_KEEP_CAPITAL = re.compile(r"^(?:I\b|I'|\{|[A-Z]{2}|Larkfield|Instagram|TikTok|YouTube|Pinterest|Insta\b)")
+
+
+def vary(sentence: str, rng: random.Random, p_opener: float = 0.55, p_tail: float = 0.45, p_synonym: float = 0.5) -> str:
+    """`sentence` in other words: everyday synonyms swapped in ("really" → "genuinely"), and at
+    random an opener in front ("Honestly, ...") and a tail before its end ("..., to be fair.").
+    The claim stays the same, so a large corpus does not repeat its records word for word."""
+    sentence = _SYNONYM_RE.sub(
+        lambda m: rng.choice(SYNONYMS[m.group(1)]) if rng.random() < p_synonym else m.group(1), sentence)
+    if rng.random() < p_opener:
+        opener = rng.choice(OPENERS)
+        body = sentence if _KEEP_CAPITAL.match(sentence) else sentence[:1].lower() + sentence[1:]
+        sentence = f"{opener} {body}"
+    if rng.random() < p_tail:
+        stripped = sentence.rstrip(".!?")
+        end = sentence[len(stripped):]
+        if stripped and not stripped.endswith((",", ":", ";")):
+            tails = PRODUCT_TAILS if rng.random() < 0.5 else TAILS
+            sentence = stripped + rng.choice(tails) + end
+    return sentence
+
+
+def context_sentence(rng: random.Random, slots: dict[str, str]) -> str:
+    """A neutral context sentence ("Bought the kettle in sage for my new flat."), `{product}` and
+    `{colour}` taken from `slots` so it agrees with the rest of the record."""
+    template = rng.choice(CONTEXT_TEMPLATES)
+    return fill(template, {"product": slots["noun"], "colour": slots["colour"], "occasion": rng.choice(OCCASIONS),
+                           "when": rng.choice(WHENS), "device": rng.choice(DEVICES)})

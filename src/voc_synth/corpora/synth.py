@@ -30,7 +30,11 @@ import yaml
 
 from . import phrasebank as pb
 
-__all__ = ["write_synthetic_corpus", "EXPECTED_SEGMENTS_PER_RECORD"]
+__all__ = ["write_synthetic_corpus", "EXPECTED_SEGMENTS_PER_RECORD", "GENERATOR_VERSION"]
+
+#: Bumped whenever the same (size, seed) would write different text, so a benchmark never reuses a
+#: corpus written by an older generator. 2: openers, tails and synonyms vary the wording.
+GENERATOR_VERSION = 2
 
 #: Share of tabular records going to each source, for complaints and mixed themes.
 SOURCE_MIX: tuple[tuple[str, float], ...] = (("review", 0.5), ("ticket", 0.3), ("survey", 0.2))
@@ -121,7 +125,9 @@ class _RecordWriter:
     def text(self, theme: pb.Theme) -> tuple[str, int]:
         rng = self.rng
         n = 1 if rng.random() < _P_ONE_SENTENCE else 2
-        raw = pb.theme_sentences(theme, rng, n)
+        # Openers and tails vary the wording, so 100k records are not 15k texts repeated.
+        # A lone sentence always gets its tail: it is the record most likely to repeat verbatim.
+        raw = [pb.vary(s, rng, p_tail=1.0 if n == 1 else 0.45) for s in pb.theme_sentences(theme, rng, n)]
         style = _draw(rng, self.styles, self.style_cum)
         if style == "shouty" and theme.polarity == "high":
             style = "plain"
@@ -132,10 +138,10 @@ class _RecordWriter:
         if style != "texting":
             raw = [s if s.endswith((".", "!", "?")) else s + "." for s in raw]
         segments = len(raw)
-        if rng.random() < _P_CONTEXT:
-            raw.insert(0, rng.choice(pb.CONTEXT_SENTENCES))
-            segments += 1
         slots = pb.default_slots(rng)
+        if rng.random() < _P_CONTEXT:
+            raw.insert(0, pb.context_sentence(rng, slots))
+            segments += 1
         text = " ".join(raw)
         if "{order}" in text:
             slots["order"] = self.order()
