@@ -39,6 +39,23 @@ def test_exact_knn_matches_brute_force_and_puts_each_row_first() -> None:
     np.testing.assert_allclose(distances[:, 1], 1 - np.take_along_axis(sims, expected[:, :1], 1)[:, 0], atol=1e-5)
 
 
+def test_bfloat16_candidates_find_the_same_neighbours_with_float32_distances() -> None:
+    """Large corpora pick candidates in bfloat16 and rank them in float32: same neighbours."""
+    rng = np.random.default_rng(4)
+    centres = rng.normal(size=(30, 64))
+    x = (centres[rng.integers(0, 30, 3000)] + 0.8 * rng.normal(size=(3000, 64))).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    exact_i, exact_d = exact_cosine_knn(x, 10, candidates_bf16=False)
+    fast_i, fast_d = exact_cosine_knn(x, 10, candidates_bf16=True)
+    assert (fast_i[:, 0] == np.arange(3000)).all() and (fast_d[:, 0] == 0).all()
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_i, fast_i, strict=True)])
+    assert recall > 0.999
+    same = (exact_i == fast_i).all(axis=1)
+    assert same.mean() > 0.99
+    # Where the neighbours agree, the distances are the float32 ones, not bfloat16 roundings.
+    np.testing.assert_allclose(fast_d[same], exact_d[same], atol=1e-6)
+
+
 def test_reduction_is_cached_and_reused_bit_for_bit(tmp_path: Path) -> None:
     x = _unit(300, seed=1)
     first = CachedUMAP(n_neighbors=10, n_components=5, random_state=7, cache_dir=tmp_path).fit(x)
