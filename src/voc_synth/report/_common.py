@@ -742,7 +742,11 @@ def method_notes(meta: dict[str, Any]) -> list[str]:
         notes.append(f"Sentiment scored on −1…1 by the “{one_line(backend)}” backend; stage emotion is the mean with a 95% interval.")
     framework = config.get("framework")
     if framework:
-        notes.append(f"Segments placed on the stages of the “{one_line(framework)}” journey framework.")
+        stage_encoder = as_dict(meta.get("stage_encoder"))
+        how = ""
+        if stage_encoder.get("model") and not stage_encoder.get("same_as_run"):
+            how = f" by their similarity under {one_line(stage_encoder['model'])}"
+        notes.append(f"Segments placed on the stages of the “{one_line(framework)}” journey framework{how}.")
     if not is_missing(meta.get("seed")) and meta.get("seed") is not None:
         notes.append(f"Random seed {one_line(meta.get('seed'))}: the same inputs and settings give the same map.")
     agreement = as_dict(meta.get("sentiment_agreement"))

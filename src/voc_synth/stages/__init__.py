@@ -15,6 +15,7 @@ from ..frameworks import (
     framework_from_dict,
     load_framework,
 )
+from .encoder import StageEncoder, choose_stage_encoder
 from .lexical import KeywordMatcher, stem, stems
 from .mapping import (
     StageResult,
@@ -30,9 +31,11 @@ __all__ = [
     "Framework",
     "KeywordMatcher",
     "Stage",
+    "StageEncoder",
     "StageResult",
     "Tuning",
     "builtin_frameworks",
+    "choose_stage_encoder",
     "framework_from_dict",
     "load_framework",
     "map_to_stages",

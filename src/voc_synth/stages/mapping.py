@@ -1,7 +1,9 @@
 """Placing segments and themes on the stages of a journey framework (`map_to_stages`).
 
-Evidence is combined in four layers, none of which knows any stage by name, so the same code
-serves the built-in frameworks and any file a user writes:
+Which sentence encoder the similarities come from is chosen first (`voc_synth.stages.encoder`:
+all-mpnet-base-v2 for corpora small enough to afford it, else the run's own embeddings). Evidence
+is then combined in four layers, none of which knows any stage by name, so the same code serves
+the built-in frameworks and any file a user writes:
 
 1. **Zero-shot scores.** Every stage is described by several short texts (its name and
    description, each keyword, each example, and all of them joined). A segment scores against a
@@ -306,13 +308,18 @@ def _fit_stage_model(x: np.ndarray, probs: np.ndarray, relevance: np.ndarray, in
     return posterior
 
 
-def _check_inputs(texts: Sequence[str], embeddings: np.ndarray, index: _StageIndex) -> np.ndarray:
+def _check_dims(texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
     embeddings = np.asarray(embeddings, dtype=np.float32)
     if embeddings.ndim != 2 or len(embeddings) != len(texts):
         raise InputError(
             f"map_to_stages needs one embedding row per segment: got {len(texts)} segments and an "
             f"array of shape {embeddings.shape}."
         )
+    return embeddings
+
+
+def _check_inputs(texts: Sequence[str], embeddings: np.ndarray, index: _StageIndex) -> np.ndarray:
+    embeddings = _check_dims(texts, embeddings)
     if len(texts) and embeddings.shape[1] != index.dim:
         raise InputError(
             f"The segment embeddings have {embeddings.shape[1]} dimensions but the framework texts were "
@@ -515,17 +522,25 @@ def map_to_stages(
     """Place every segment (and theme) on a stage of `framework`.
 
     `segments` needs a `text` column and, when themes ran, `theme_id` (−1 = unthemed).
-    `embeddings` are the L2-normalised sentence embeddings of `segments.text`, one row each;
-    `encode(texts)` must embed the framework's texts with the same model (default:
-    `voc_synth.embed.embed_texts` with the default embedding settings). `themes` (optional) lists
-    the themes to report, so themes with no segments still get a row.
+    `embeddings` are the L2-normalised sentence embeddings of `segments.text`, one row each, and
+    `encode(texts)` embeds the framework's texts with the same model. Without `encode`, the
+    embeddings are taken to come from the default embedding settings and the stage encoder is
+    chosen as a pipeline run chooses it (`config.encoder`, see `voc_synth.stages.encoder`): with
+    "auto" a small corpus is embedded again with the stronger stage encoder when it is installed.
+    `themes` (optional) lists the themes to report, so themes with no segments still get a row.
     """
     config = config or StageConfig()
     tuning = tuning or DEFAULT_TUNING
     if "text" not in segments.columns:
         raise InputError("map_to_stages needs a 'text' column in segments.")
     texts = segments["text"].fillna("").astype(str).tolist()
-    index = _StageIndex(framework, encode or _default_encode, tuning)
+    if encode is None:
+        from ..config import EmbeddingConfig
+        from .encoder import choose_stage_encoder
+
+        chosen = choose_stage_encoder(texts, _check_dims(texts, embeddings), config, EmbeddingConfig())
+        embeddings, encode = chosen.embeddings, chosen.encode
+    index = _StageIndex(framework, encode, tuning)
     theme_ids = None
     if "theme_id" in segments.columns:
         theme_ids = pd.to_numeric(segments["theme_id"], errors="coerce").fillna(UNTHEMED_ID).astype(int).to_numpy()
