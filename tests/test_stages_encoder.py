@@ -36,8 +36,12 @@ def run_embeddings(embedding_config: EmbeddingConfig) -> np.ndarray:
     return embed_texts(QUERIES, embedding_config)
 
 
-def test_auto_uses_the_stronger_encoder_for_a_small_corpus(run_embeddings, embedding_config, no_network):
-    chosen = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(), embedding_config)
+def test_auto_uses_the_stronger_encoder_for_a_small_corpus(run_embeddings, embedding_config, no_network,
+                                                           recording_progress):
+    chosen = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(), embedding_config,
+                                  progress=recording_progress)
+    assert recording_progress.opened == [("Embedding segments for stages (all-mpnet-base-v2)", len(QUERIES))]
+    assert sum(recording_progress.advanced) == len(QUERIES)
     assert chosen.model == "all-mpnet-base-v2" and not chosen.same_as_run
     assert chosen.embeddings.shape == (len(QUERIES), 768)
     assert np.allclose(np.linalg.norm(chosen.embeddings, axis=1), 1.0, atol=1e-3)

@@ -217,6 +217,7 @@ def embed_texts(
     progress: Any = None,
     cache: EmbeddingCache | None = None,
     record: bool = True,
+    description: str = "Embedding segments",
 ) -> np.ndarray:
     """Embed `texts` with `config.model`: an (n, dim) float32 array of L2-normalised rows.
 
@@ -225,7 +226,8 @@ def embed_texts(
     `config.cache` is false. Duplicated texts are encoded once. `progress`: a ProgressFactory
     or an `advance(n)` callable, advanced as texts are done (cached ones at once). Raises
     `MissingModelError` when the model is not available. `record=False` leaves `last_stats()`
-    alone (for helper calls, e.g. the theme step embedding keyword candidates).
+    alone (for helper calls, e.g. the theme step embedding keyword candidates). `description`
+    names the progress bar.
     """
     global _LAST_STATS, ENCODER_CALLS
     config = config or EmbeddingConfig()
@@ -244,7 +246,7 @@ def embed_texts(
     own_cache = cache is None
     if own_cache:
         cache = open_cache(config)
-    tracker = ProgressAdapter(progress, len(items), "Embedding segments")
+    tracker = ProgressAdapter(progress, len(items), description)
     try:
         vectors: dict[bytes, np.ndarray] = {}
         if cache is not None:

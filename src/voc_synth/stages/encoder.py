@@ -93,5 +93,6 @@ def choose_stage_encoder(
     else:
         model, reason = choice, f"stages.encoder is '{choice}'"
     config = embedding_config.model_copy(update={"model": model})
-    embeddings = embed_texts(list(texts), config, progress=progress)
+    embeddings = embed_texts(list(texts), config, progress=progress, record=False,
+                             description=f"Embedding segments for stages ({model})")
     return StageEncoder(model, embeddings, lambda batch: embed_texts(list(batch), config), False, reason)
