@@ -55,6 +55,7 @@ def test_same_and_large_corpora_reuse_the_run_embeddings(run_embeddings, embeddi
     capped = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(encoder_max_texts=5), embedding_config)
     assert capped.same_as_run and capped.embeddings is run_embeddings
     assert "6 distinct texts exceed stages.encoder_max_texts (5)" in capped.reason
+    assert "stages.encoder: all-mpnet-base-v2" in capped.warning and same.warning is None
     # Duplicates count once: the choice follows distinct texts, not rows.
     doubled = QUERIES * 2
     again = choose_stage_encoder(doubled, np.vstack([run_embeddings] * 2), StageConfig(encoder_max_texts=6),
@@ -66,6 +67,7 @@ def test_a_missing_stage_model_falls_back_with_a_reason(run_embeddings, embeddin
     monkeypatch.setattr(stage_encoder_module, "_auto_model_available", lambda: False)
     chosen = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(), embedding_config)
     assert chosen.same_as_run and "not installed" in chosen.reason and "voc_synth[models]" in chosen.reason
+    assert "less accurate" in chosen.warning
 
 
 def test_a_named_encoder_is_used_whatever_the_corpus_size(run_embeddings, embedding_config):
@@ -100,9 +102,12 @@ def test_the_run_records_which_encoder_placed_the_stages(tmp_path: Path):
                                "embedding": {"cache_dir": str(tmp_path / "cache")}}, base_dir=tmp_path)
     synthesis = synthesize(config)
     assert synthesis.meta["stage_encoder"]["model"] == "all-mpnet-base-v2"
+    assert not any("Journey stages were placed" in w for w in synthesis.meta["warnings"])
     roles = {m["role"]: m["name"] for m in synthesis.meta["models"]}
     assert roles["stage embeddings"] == "all-mpnet-base-v2" and roles["embeddings"] == "all-MiniLM-L6-v2"
-    # 36 short tickets form no theme; the run still writes every report, with its stages.
+    # Ingestion keeps six of the 36 rows (the rest differ only in the order number and are
+    # skipped as duplicates); six tickets form no theme, and the run still writes every report.
+    assert len(synthesis.segments) == 6
     assert synthesis.themes.empty
     from voc_synth.run_folder import write_run
 
@@ -111,3 +116,7 @@ def test_the_run_records_which_encoder_placed_the_stages(tmp_path: Path):
     stages = pd.read_csv(out / "stages.csv")
     assert stages["n_segments"].sum() > 0
     assert "all-mpnet-base-v2" in (out / "report.md").read_text(encoding="utf-8")
+    # Over the size limit the run says so, and how to get the stronger encoder anyway.
+    capped = synthesize(config.model_copy(update={"stages": StageConfig(encoder_max_texts=5)}))
+    assert capped.meta["stage_encoder"]["same_as_run"]
+    assert any("6 distinct texts exceed stages.encoder_max_texts (5)" in w for w in capped.meta["warnings"])

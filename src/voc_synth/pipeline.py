@@ -310,6 +310,8 @@ def synthesize(
         framework = load_framework(framework_ref)
         stage_encoder = choose_stage_encoder(segments["text"].tolist(), embeddings, config.stages,
                                              config.embedding, progress=progress)
+        if stage_encoder.warning:
+            warnings.append(stage_encoder.warning)
         stage_result = map_to_stages(
             segments,
             stage_encoder.embeddings,

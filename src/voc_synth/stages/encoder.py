@@ -32,7 +32,8 @@ class StageEncoder:
     """The embeddings `map_to_stages` should use and how to embed a framework's texts alike.
 
     model: the encoder's name or path; same_as_run: whether these are the run's own embeddings;
-    reason: one sentence on why this encoder was chosen (for the manifest and the report).
+    reason: one sentence on why this encoder was chosen (for the manifest and the report);
+    fell_back: "auto" wanted the stronger encoder but could not use it (the run warns).
     """
 
     model: str
@@ -40,6 +41,16 @@ class StageEncoder:
     encode: Callable[[list[str]], np.ndarray]
     same_as_run: bool
     reason: str
+    fell_back: bool = False
+
+    @property
+    def warning(self) -> str | None:
+        """What a run should tell the user when "auto" fell back to the run's embeddings."""
+        if not self.fell_back:
+            return None
+        return (f"Journey stages were placed with {self.model}, not {STAGE_ENCODER_AUTO_MODEL}: "
+                f"{self.reason}. Stage placement is less accurate that way; set stages.encoder: "
+                f"{STAGE_ENCODER_AUTO_MODEL} to use it whatever the size.")
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "same_as_run": self.same_as_run, "reason": self.reason}
@@ -70,9 +81,9 @@ def choose_stage_encoder(
     """
     from ..embed import embed_texts
 
-    def same(reason: str) -> StageEncoder:
+    def same(reason: str, fell_back: bool = False) -> StageEncoder:
         return StageEncoder(embedding_config.model, run_embeddings,
-                            lambda batch: embed_texts(list(batch), embedding_config), True, reason)
+                            lambda batch: embed_texts(list(batch), embedding_config), True, reason, fell_back)
 
     choice = stage_config.encoder.strip()
     if choice == "same":
@@ -83,10 +94,10 @@ def choose_stage_encoder(
             return same(f"the run's embeddings are already {STAGE_ENCODER_AUTO_MODEL}")
         if n_unique > stage_config.encoder_max_texts:
             return same(f"{n_unique:,} distinct texts exceed stages.encoder_max_texts "
-                        f"({stage_config.encoder_max_texts:,}), so the run's embeddings were reused")
+                        f"({stage_config.encoder_max_texts:,}), so the run's embeddings were reused", True)
         if not _auto_model_available():
             return same(f"{STAGE_ENCODER_AUTO_MODEL} is not installed (pip install "
-                        f"'voc_synth[models]'), so the run's embeddings were reused")
+                        f"'voc_synth[models]'), so the run's embeddings were reused", True)
         model, reason = STAGE_ENCODER_AUTO_MODEL, (
             f"{STAGE_ENCODER_AUTO_MODEL} for {n_unique:,} distinct texts (at most "
             f"{stage_config.encoder_max_texts:,} with stages.encoder: auto)")
