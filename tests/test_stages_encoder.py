@@ -83,7 +83,11 @@ def test_map_to_stages_without_an_encoder_maps_as_a_run_does(run_embeddings):
     by_default = map_to_stages(segments, run_embeddings, framework)
     chosen = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(), EmbeddingConfig())
     explicit = map_to_stages(segments, chosen.embeddings, framework, encode=chosen.encode)
-    assert list(by_default.segment_stages["stage"]) == list(explicit.segment_stages["stage"])
+    assert np.allclose(by_default.probabilities, explicit.probabilities)
+    # ... and not as it would with the run's own embeddings.
+    run_encode = lambda texts: embed_texts(list(texts), EmbeddingConfig())  # noqa: E731
+    with_run_model = map_to_stages(segments, run_embeddings, framework, encode=run_encode)
+    assert not np.allclose(by_default.probabilities, with_run_model.probabilities, atol=1e-3)
     stages = dict(zip(QUERIES, by_default.segment_stages["stage"], strict=True))
     assert stages["Where is my parcel? Tracking hasn't moved since Monday"] == "delivery"
     assert stages["How do I send the jumper back for a refund?"] == "returns"
