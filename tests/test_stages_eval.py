@@ -87,15 +87,19 @@ def test_ecommerce_feedback_beats_the_baseline(results):
     assert table.loc["all", "coverage"] >= 0.96
 
 
+def _assert_blind_set(table, floors: dict[str, float], gain: float, coverage: float) -> None:
+    """A never-tuned-on set: each part at least its floor, `gain` over the baseline, mapped enough."""
+    for part, floor in floors.items():
+        assert table.loc[part, "ours"] >= floor, part
+        assert table.loc[part, "ours"] >= table.loc[part, "baseline"] + gain, part
+        assert table.loc[part, "coverage"] >= coverage, part
+
+
 def test_telecom_queries_never_tuned_on_beat_the_baseline(results):
     telecom, table = results["telecom"]
     assert len(telecom.framework) == 8 and len(telecom.data) >= 500
-    assert table.loc["A", "ours"] >= 0.775  # measured 0.785
-    assert table.loc["B", "ours"] >= 0.815  # measured 0.827
-    assert table.loc["all", "ours"] >= 0.81  # measured 0.823
-    for part in ("A", "B", "all"):
-        assert table.loc[part, "ours"] >= table.loc[part, "baseline"] + 0.10, part
-        assert table.loc[part, "coverage"] >= 0.97, part
+    # measured 0.785 / 0.827 / 0.823
+    _assert_blind_set(table, {"A": 0.775, "B": 0.815, "all": 0.81}, gain=0.10, coverage=0.97)
 
 
 def test_lopsided_corpora_and_small_talk(ev, encode, results):
@@ -112,9 +116,5 @@ def test_retail_queries_written_blind_beat_the_baseline(results):
     # Written by someone who had not read the method, after it was fixed; run once, never tuned on.
     retail, table = results["retail"]
     assert len(retail.framework) == 8 and len(retail.data) == 480
-    assert table.loc["A", "ours"] >= 0.775  # measured 0.785
-    assert table.loc["B", "ours"] >= 0.80  # measured 0.809
-    assert table.loc["all", "ours"] >= 0.78  # measured 0.792
-    for part in ("A", "B", "all"):
-        assert table.loc[part, "ours"] >= table.loc[part, "baseline"] + 0.09, part
-        assert table.loc[part, "coverage"] >= 0.98, part
+    # measured 0.785 / 0.809 / 0.792
+    _assert_blind_set(table, {"A": 0.775, "B": 0.80, "all": 0.78}, gain=0.09, coverage=0.98)
