@@ -86,11 +86,15 @@ def test_declared_encoding_that_does_not_fit_is_a_skip(tmp_path: Path) -> None:
     assert files["b.csv"]["status"] == "ingested"
 
 
-def test_spacy_worker_processes_give_the_same_segments_and_redactions(tmp_path: Path) -> None:
+def test_spacy_worker_processes_give_the_same_segments_and_redactions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Large corpora run spaCy in several processes; that must not change a single segment."""
     import csv
 
+    from voc_synth.ingest import nlp as nlp_module
     from voc_synth.ingest.nlp import AUTO_PROCESSES_FROM, auto_processes
+
+    monkeypatch.setattr(nlp_module, "CHUNK_PIECES", 32)  # several chunks of these 150 texts
 
     people = ["Maria Lopez", "Tom Baker", "Priya Shah", "Owen Price", "Hannah Cole"]
     with (tmp_path / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -99,7 +103,7 @@ def test_spacy_worker_processes_give_the_same_segments_and_redactions(tmp_path: 
         products = ["sofa", "lamp", "rug", "desk", "kettle", "mirror"]
         problems = ["arrived late", "was scratched", "came without screws", "was the wrong colour",
                     "had a broken handle"]
-        i = 0  # more texts than one spaCy batch, so the workers really run
+        i = 0  # more texts than one chunk of work, so the workers really run
         for product in products:
             for problem in problems:
                 for person in people:
@@ -163,3 +167,190 @@ def test_ner_runs_only_where_the_tagger_saw_a_proper_noun_and_finds_the_same_nam
     # parcel have no proper noun, so NER saw at most the other three.
     assert 0 < sum(ner_calls) <= 4
     assert nlp_module.GATED_NER not in nlp.pipe_names  # left disabled for other callers
+
+
+# Customer feedback as it arrives: reviews, tickets and chat logs, some naming staff, some
+# running over several paragraphs, some sent twice.
+CUSTOMER_TEXTS = [
+    "Priya at the Leeds store was great. She found the last sofa in stock and booked delivery.",
+    "The kettle stopped working after two weeks. The lid no longer clicks shut either.",
+    "Ordered a desk lamp on Monday, it came on Thursday. Bulb was not included, which the listing "
+    "does not say.",
+    "Tom Baker from customer services rang me back within the hour and sorted the refund.",
+    "Subject: Missing parcel\n\nHi, my order never arrived although the tracking says delivered. "
+    "The photo shows a door that is not mine.\n\nPlease send a replacement or refund me.\n\nThanks, Ann",
+    "Great rug, soft and thick. The colour is a little darker than the photos.",
+    "I waited 40 minutes on hold and then the line went dead. Nobody called back.",
+    "Maria Lopez helped me choose a mattress and was honest about which one would suit my back.",
+    "Customer: Hi, I need to change my delivery address.\n\nAgent (Owen): No problem, what is the new "
+    "address?\n\nCustomer: 14 Mill Lane, Bristol.\n\nAgent (Owen): Done, you will get a new confirmation "
+    "email shortly.",
+    "The assembly instructions for the wardrobe were missing two steps. Took my husband Dave and me "
+    "three hours.",
+    "Fast delivery, well packed, exactly as described.",
+    "Returned the mirror because it arrived cracked. The refund took three weeks and two emails to Hannah "
+    "Cole before it came through.",
+    "the app keeps logging me out when I try to pay, tried on two phones, still the same",
+    "Asked for a callback on Friday. Still waiting. Very disappointed with the service this time.",
+    "Kevin in the Manchester warehouse called to say the table was damaged and offered a discount to keep "
+    "it.\n\nI accepted and I'm happy with how it was handled.",
+    "Delivery driver left the boxes in the rain. The cardboard was soaked and the bottom shelf is warped.",
+    "Love the new armchair! Comfortable and looks lovely in the living room.",
+    "Order LH-123456: charged twice for the same dining chairs. Please refund the second payment.",
+    "I spoke to Sarah and then to James and each told me something different about the warranty.",
+    "Price went up by 20 pounds between adding to basket and checkout. Not impressed.",
+    "The website said next day delivery but it took five days.\n\n\nWhen it came the driver was lovely "
+    "though.\n\nOverall 3 stars.",
+    "Zoe at the Glasgow branch was patient and knowledgeable. Would buy from this shop again.",
+    "Cushion covers faded after one wash even on the cold setting.",
+    "Interviewer: How did you find the checkout?\n\nParticipant: Fine mostly. The voucher box is hidden "
+    "though, I only found it after paying.\n\nInterviewer: What would you change?\n\nParticipant: Put the "
+    "voucher box next to the total, and let me save my card.",
+    "Excellent customer service from Ahmed, who replaced my broken lamp without any fuss.",
+    "Not what I expected.",
+    "Bed frame squeaks every time I move. Tightened every bolt, no change.",
+    "Chat with Lucy was quick and friendly. Refund confirmed the same day.",
+]
+CUSTOMER_TEXTS.append("\n\n".join(  # a long chat log, cut into pieces that fill several chunks
+    f"Agent (Ben): {answer}\n\nCustomer: {reply}" for answer, reply in [
+        ("Hello, thanks for waiting. How can I help today?", "My wardrobe arrived with a split door panel."),
+        ("Sorry to hear that. Could you send me a photo of the damage?", "Sent it just now to the support address."),
+        ("Thanks, I can see it. I will order a new door panel for you.", "How long will that take to arrive?"),
+        ("About five working days. Tom Baker in the warehouse will call you.", "Fine, but I am out on Tuesday."),
+        ("I will add a note to avoid Tuesday.", "Great. Can I keep using the wardrobe until then?"),
+        ("Yes, it is safe to use. Anything else I can help with?", "No, that is all. Thanks for your help, Ben."),
+    ]))
+CUSTOMER_TEXTS += CUSTOMER_TEXTS[:6]  # the same answers sent twice
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 6 pieces (3 batches of 2) and pieces of at most 120 characters, so a few dozen
+    texts fill several chunks and the long ones are cut into pieces that straddle chunks."""
+    from voc_synth.ingest import nlp as nlp_module
+
+    monkeypatch.setattr(nlp_module, "CHUNK_PIECES", 6)
+    monkeypatch.setattr(nlp_module, "MAX_PIECE_CHARS", 120)
+
+
+@pytest.mark.parametrize("names", [True, False])
+def test_forked_workers_return_exactly_the_single_process_analyses(
+        names: bool, small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own worker pool sends back only offsets; they must equal one process's, in order."""
+    import contextlib
+    import multiprocessing
+
+    from voc_synth.ingest import nlp as nlp_module
+    from voc_synth.models import load_spacy
+
+    nlp = load_spacy()
+    one = nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=names, batch_size=2, n_process=1)
+
+    chunks: list[int] = []
+    real_run = nlp_module._ForkedWorkers.run
+
+    def last_first(self, n_chunks):  # noqa: ANN001, ANN202
+        # Chunks handed back last first: the pieces of the long chat come back in the wrong
+        # order, and only merging by chunk number puts its sentences back in order.
+        got = list(real_run(self, n_chunks))
+        chunks.extend(index for index, _ in got)
+        yield from reversed(got)
+
+    monkeypatch.setattr(nlp_module._ForkedWorkers, "run", last_first)
+    advances: list[int] = []
+    totals: list[int | None] = []
+
+    class Task:
+        def advance(self, n: int = 1) -> None:
+            advances.append(n)
+
+    @contextlib.contextmanager
+    def progress(description: str, total: int | None = None):  # noqa: ANN202
+        totals.append(total)
+        yield Task()
+
+    two = nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=names, batch_size=2, n_process=2, progress=progress)
+
+    assert two == one
+    assert len(chunks) >= 5 and sorted(chunks) == list(range(len(chunks)))  # the workers really ran
+    assert len(advances) == len(chunks) and sum(advances) == totals[0]     # the bar moves per chunk
+    persons = {text[s:e] for text, a in zip(CUSTOMER_TEXTS, two, strict=True) for s, e in a.persons}
+    if names and "ner" in nlp.pipe_names:
+        assert {"Tom Baker", "Maria Lopez"} <= persons
+    if not names:
+        assert persons == set()
+    assert len(nlp_module._pieces(CUSTOMER_TEXTS[-7])) > 6 and len(two[-7].sentences) > 12  # chat > 1 chunk
+    assert not multiprocessing.active_children()
+
+
+def test_a_failing_or_dying_worker_is_a_clear_error_and_leaves_no_processes(
+        small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that raises or dies makes `analyse_texts` raise (no hang); Ctrl-C stops them all."""
+    import contextlib
+    import multiprocessing
+    import os
+
+    from voc_synth.ingest import nlp as nlp_module
+    from voc_synth.models import load_spacy
+
+    nlp = load_spacy()
+    parent = os.getpid()
+    real = nlp_module._piece_offsets
+    how = {"fail": "raise"}
+
+    def faulty(doc, offset, piece, names, has_sentences):  # noqa: ANN001, ANN202
+        if "Cushion covers faded" in piece:
+            assert os.getpid() != parent, "ran in the parent, not in a worker"
+            if how["fail"] == "raise":
+                raise ValueError("cannot analyse this cushion review")
+            os._exit(3)  # as if the worker crashed; the fork inherits this monkeypatch
+        return real(doc, offset, piece, names, has_sentences)
+
+    monkeypatch.setattr(nlp_module, "_piece_offsets", faulty)
+    with pytest.raises(nlp_module.NlpWorkerError, match=r"(?s)failed while analysing.*cannot analyse this cushion"):
+        nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=True, batch_size=2, n_process=2)
+    assert not multiprocessing.active_children()
+
+    how["fail"] = "exit"
+    with pytest.raises(nlp_module.NlpWorkerError, match=r"exited with code 3 before returning its results"):
+        nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=True, batch_size=2, n_process=2)
+    assert not multiprocessing.active_children()
+
+    class Interrupted:
+        def advance(self, n: int = 1) -> None:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def progress(description: str, total: int | None = None):  # noqa: ANN202
+        yield Interrupted()
+
+    monkeypatch.setattr(nlp_module, "_piece_offsets", real)
+    with pytest.raises(KeyboardInterrupt):
+        nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=True, batch_size=2, n_process=2, progress=progress)
+    assert not multiprocessing.active_children()
+    assert nlp_module.GATED_NER not in nlp.pipe_names  # left disabled for other callers
+
+
+def test_forked_workers_exit_when_the_parent_goes() -> None:
+    """A worker holds no parent end of any pipe, so a killed parent leaves no orphans behind."""
+    from voc_synth.ingest import nlp as nlp_module
+    from voc_synth.models import load_spacy
+
+    with nlp_module._ForkedWorkers(2, load_spacy(), [], names=False, batch_size=2, chunk=2) as workers:
+        for conn in workers._conns:  # what the workers see when the parent is killed
+            conn.close()
+        for proc in workers._procs:
+            proc.join(timeout=20)
+            assert proc.exitcode == 0
+
+
+def test_without_fork_spacys_own_worker_processes_give_the_same_analyses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where "fork" is missing (Windows, macOS defaults), `nlp.pipe(n_process=...)` does the work."""
+    from voc_synth.ingest import nlp as nlp_module
+    from voc_synth.models import load_spacy
+
+    nlp = load_spacy()
+    one = nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=True, batch_size=4, n_process=1)
+    monkeypatch.setattr(nlp_module.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(nlp_module, "_ForkedWorkers", None)  # would fail if used
+    assert nlp_module.analyse_texts(CUSTOMER_TEXTS, nlp, names=True, batch_size=4, n_process=2) == one

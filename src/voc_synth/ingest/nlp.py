@@ -10,29 +10,61 @@ NER is the dearest component (about half of the pipeline's time on customer feed
 PERSON entity only counts when it holds a proper noun (`redact.doc_person_spans`). So NER runs
 only on the texts the tagger found a proper noun in (`NamesWhereProperNouns`): the names found
 are the same, and feedback without a capitalised name skips NER altogether.
+
+Several processes (`n_process` > 1) use our own small pool, not `nlp.pipe(n_process=...)`.
+spaCy's pool sends every whole `Doc` back to the parent (`Doc.to_bytes` in the worker,
+`Doc.from_bytes` in the parent), although all ingest keeps of a text is a few integer offsets;
+at 100k segments the parent spent a quarter as much CPU unpacking Docs as the workers spent
+parsing, CPU taken straight from the workers on a two-core machine. Instead, where the "fork"
+start method exists (Linux), workers are forked once the pipeline is loaded and set up — so
+they share the model and the texts copy-on-write and inherit exactly the parent's enabled
+components — and each is sent chunk numbers, runs `nlp.pipe` over those chunks of the pieces
+and returns only the sentence and PERSON offsets (`_analyse_pieces`, the same code the single
+process runs). Chunks (`CHUNK_PIECES`) are whole multiples of `batch_size`, handed out in order
+and merged in order, so every batch spaCy sees holds the same texts as in one process, and the
+results are identical; fewer than two chunks are analysed in this process. A worker that
+fails or dies raises `NlpWorkerError`; Ctrl-C or any error terminates the workers. Without
+"fork" (Windows, macOS defaults), `nlp.pipe(n_process=...)` is used as before.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import re
-from collections.abc import Sequence
+import signal
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import TracebackType
 from typing import Any
 
-from ..progress import ProgressFactory, null_progress
+from ..progress import ProgressFactory, ProgressTask, null_progress
 from .redact import doc_person_spans
 
 MAX_PIECE_CHARS = 20_000
 #: From this many texts on, `auto_processes` runs spaCy on every core.
 AUTO_PROCESSES_FROM = 4_000
+#: About this many pieces go to a worker at a time (rounded to whole spaCy batches).
+CHUNK_PIECES = 256
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 @dataclass
 class Analysis:
+    """Character offsets into one text: its sentences, and the people's names in it."""
+
     sentences: list[tuple[int, int]] = field(default_factory=list)
     persons: list[tuple[int, int]] = field(default_factory=list)
+
+
+#: (index of the unique text, offset of the piece in it, piece)
+_Piece = tuple[int, int, str]
+#: A piece's sentence spans and PERSON spans, as offsets into its whole text.
+_Offsets = tuple[list[tuple[int, int]], list[tuple[int, int]]]
 
 
 def _pieces(text: str) -> list[tuple[int, str]]:
@@ -152,10 +184,11 @@ def analyse_texts(
     """Sentences and PERSON spans for each text (character offsets into that text).
 
     Identical texts (the same interviewer script in every transcript, a repeated answer) are
-    analysed once. `n_process` > 1 runs spaCy in that many worker processes (same results).
+    analysed once. `n_process` > 1 runs spaCy in that many worker processes (same results);
+    a worker that fails or dies raises `NlpWorkerError`.
     """
     unique = list(dict.fromkeys(texts))
-    flat: list[tuple[int, int, str]] = []  # (unique index, offset, piece)
+    flat: list[_Piece] = []
     for i, text in enumerate(unique):
         for offset, piece in _pieces(text):
             if piece.strip():
@@ -173,21 +206,209 @@ def analyse_texts(
     return [by_text[text] for text in texts]
 
 
-def _analyse(flat: list[tuple[int, int, str]], results: list[Analysis], nlp: Any, names: bool, batch_size: int,
+class NlpWorkerError(RuntimeError):
+    """A spaCy worker process of `analyse_texts` raised an error or stopped unexpectedly."""
+
+
+def _piece_offsets(doc: Any, offset: int, piece: str, names: bool, has_sentences: bool) -> _Offsets:
+    """What ingest keeps of one analysed piece: sentence spans (never across a blank line) and
+    PERSON spans, shifted by `offset` to the piece's place in its text."""
+    if has_sentences:
+        sentences = [(offset + s, offset + e) for sent in doc.sents
+                     for s, e in _split_paragraphs(piece, sent.start_char, sent.end_char)]
+    else:
+        sentences = [(offset + s, offset + e) for s, e in _split_paragraphs(piece, 0, len(piece))]
+    persons = [(offset + s, offset + e) for s, e in doc_person_spans(doc)] if names else []
+    return sentences, persons
+
+
+def _analyse_pieces(nlp: Any, pieces: Sequence[_Piece], names: bool, batch_size: int,
+                    n_process: int = 1) -> Iterator[_Offsets]:
+    """`_piece_offsets` of each piece, in order, with the pipeline's components as they are set.
+
+    The one place spaCy runs for `analyse_texts`: in the parent, and in each forked worker.
+    """
+    has_sentences = any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer"))
+    docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size, n_process=n_process)
+    for (_, offset, piece), doc in zip(pieces, docs, strict=True):
+        yield _piece_offsets(doc, offset, piece, names, has_sentences)
+
+
+def _analyse(flat: list[_Piece], results: list[Analysis], nlp: Any, names: bool, batch_size: int,
              factory: ProgressFactory, description: str, n_process: int) -> None:
     disable = pipes_to_disable(nlp, names)
-    has_sentences = any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer"))
+    if n_process < 0:  # spaCy's "-1: one per CPU"
+        n_process = os.cpu_count() or 1
+    # Whole batches per chunk, so spaCy batches exactly the texts one process would batch.
+    chunk = batch_size * max(1, CHUNK_PIECES // batch_size)
+    n_chunks = (len(flat) + chunk - 1) // chunk
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    if (forked and n_chunks < 2) or len(flat) <= batch_size:  # workers would cost more than they save
+        n_process = 1
     with factory(description, len(flat)) as task, nlp.select_pipes(disable=disable):
-        docs = nlp.pipe((piece for _, _, piece in flat), batch_size=batch_size,
-                        n_process=n_process if len(flat) > batch_size else 1)
-        for (i, offset, piece), doc in zip(flat, docs, strict=True):
-            result = results[i]
-            if has_sentences:
-                for sent in doc.sents:
-                    for s, e in _split_paragraphs(piece, sent.start_char, sent.end_char):
-                        result.sentences.append((offset + s, offset + e))
-            else:
-                result.sentences.extend((offset + s, offset + e) for s, e in _split_paragraphs(piece, 0, len(piece)))
-            if names:
-                result.persons.extend((offset + s, offset + e) for s, e in doc_person_spans(doc))
+        if n_process > 1 and forked:
+            _analyse_in_workers(flat, results, nlp, names, batch_size, chunk, task, min(n_process, n_chunks))
+            return
+        for (i, _, _), (sentences, persons) in zip(
+                flat, _analyse_pieces(nlp, flat, names, batch_size, n_process), strict=True):
+            results[i].sentences.extend(sentences)
+            results[i].persons.extend(persons)
             task.advance(1)
+
+
+def _analyse_in_workers(flat: list[_Piece], results: list[Analysis], nlp: Any, names: bool, batch_size: int,
+                        chunk: int, task: ProgressTask, n_process: int) -> None:
+    n_chunks = (len(flat) + chunk - 1) // chunk
+    done: dict[int, list[_Offsets]] = {}
+    next_to_merge = 0
+    with _ForkedWorkers(n_process, nlp, flat, names, batch_size, chunk) as workers:
+        for index, offsets in workers.run(n_chunks):
+            task.advance(len(offsets))
+            done[index] = offsets
+            # A long text's pieces can straddle chunks, so merge strictly in chunk order.
+            while next_to_merge in done:
+                pieces = flat[next_to_merge * chunk:(next_to_merge + 1) * chunk]
+                for (i, _, _), (sentences, persons) in zip(pieces, done.pop(next_to_merge), strict=True):
+                    results[i].sentences.extend(sentences)
+                    results[i].persons.extend(persons)
+                next_to_merge += 1
+    if next_to_merge != n_chunks:  # run() returns only when every chunk is back; belt and braces
+        raise NlpWorkerError(f"spaCy workers returned {next_to_merge} of {n_chunks} chunks")
+
+
+def _worker_main(conn: Connection, inherited: Iterable[Connection], nlp: Any, flat: list[_Piece], names: bool,
+                 batch_size: int, chunk: int) -> None:
+    """Body of a forked worker: analyse the chunks whose numbers arrive on `conn`, until None."""
+    # Ctrl-C reaches the whole process group; the parent answers it by terminating us, so the
+    # workers stay quiet instead of each printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's ends of the pipes (ours and earlier workers'): holding one open would hide the
+    # parent's death from us, or an earlier worker's death from the parent.
+    for other in inherited:
+        other.close()
+    while True:
+        try:
+            index = conn.recv()
+        except EOFError:  # the parent has gone
+            return
+        if index is None:
+            return
+        try:
+            reply = (index, list(_analyse_pieces(nlp, flat[index * chunk:(index + 1) * chunk], names, batch_size)),
+                     None)
+        except Exception:
+            reply = (index, None, traceback.format_exc())
+        try:
+            conn.send(reply)
+        except OSError:  # the parent has gone
+            return
+        if reply[2] is not None:
+            return
+
+
+class _ForkedWorkers:
+    """Worker processes forked from this one, each with a pipe to it; terminated on leaving the
+    `with` block by an error (or Ctrl-C), otherwise stopped and joined."""
+
+    def __init__(self, n_workers: int, nlp: Any, flat: list[_Piece], names: bool, batch_size: int,
+                 chunk: int) -> None:
+        self._args = (nlp, flat, names, batch_size, chunk)
+        self._n_workers = n_workers
+        self._procs: list[BaseProcess] = []
+        self._conns: list[Connection] = []
+
+    def __enter__(self) -> _ForkedWorkers:
+        context = multiprocessing.get_context("fork")
+        # Frozen objects are skipped by the workers' garbage collector, which would otherwise walk
+        # (and so copy) the whole inherited heap — the model, the corpus — now and then.
+        gc.freeze()
+        try:
+            for n in range(self._n_workers):
+                ours, theirs = context.Pipe()
+                proc = context.Process(target=_worker_main, args=(theirs, [*self._conns, ours], *self._args),
+                                       name=f"voc_synth-spacy-{n}", daemon=True)
+                try:
+                    proc.start()
+                finally:
+                    theirs.close()  # only the worker holds its end, so its death shows here as EOF
+                self._procs.append(proc)
+                self._conns.append(ours)
+        except BaseException:
+            self._stop(terminate=True)
+            raise
+        finally:
+            gc.unfreeze()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stop(terminate=exc_type is not None)
+
+    def run(self, n_chunks: int) -> Iterator[tuple[int, list[_Offsets]]]:
+        """(chunk number, offsets per piece) for chunks 0..n_chunks-1, as they finish.
+
+        Each worker has up to two chunk numbers queued, so it never waits for the parent.
+        """
+        next_chunk = 0
+        busy = dict.fromkeys(range(len(self._conns)), 0)
+
+        def give(worker: int) -> None:
+            nonlocal next_chunk
+            if next_chunk < n_chunks:
+                try:
+                    self._conns[worker].send(next_chunk)
+                except OSError as err:
+                    raise self._died(worker) from err
+                busy[worker] += 1
+                next_chunk += 1
+
+        for worker in busy:
+            give(worker)
+            give(worker)
+        received = 0
+        while received < n_chunks:
+            ready = wait([self._conns[w] for w, n in busy.items() if n])
+            for worker, conn in enumerate(self._conns):
+                if conn not in ready:
+                    continue
+                try:
+                    index, offsets, error = conn.recv()
+                except (EOFError, OSError) as err:
+                    raise self._died(worker) from err
+                if error is not None:
+                    raise NlpWorkerError(f"spaCy worker {self._procs[worker].name} failed while analysing "
+                                         f"text chunk {index}:\n{error}")
+                busy[worker] -= 1
+                received += 1
+                give(worker)
+                yield index, offsets
+
+    def _died(self, worker: int) -> NlpWorkerError:
+        proc = self._procs[worker]
+        proc.join(timeout=5)
+        code = proc.exitcode
+        if code is not None and code < 0:
+            how = f"was killed by signal {-code}"
+            if code == -signal.SIGKILL:
+                how += " (SIGKILL: often the system running out of memory)"
+        else:
+            how = f"exited with code {code}"
+        return NlpWorkerError(f"spaCy worker {proc.name} (pid {proc.pid}) {how} before returning its results")
+
+    def _stop(self, terminate: bool) -> None:
+        if not terminate:
+            for conn in self._conns:
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+        for proc in self._procs:
+            if terminate:
+                proc.terminate()
+        for proc in self._procs:
+            proc.join(timeout=5 if terminate else 60)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        for conn in self._conns:
+            conn.close()
