@@ -93,16 +93,37 @@ def resolve_precision(config: EmbeddingConfig) -> str:
     return config.precision
 
 
+def resolve_runtime(config: EmbeddingConfig) -> str:
+    """What runs the transformer: "openvino" or "torch" (see `EmbeddingConfig.runtime`).
+
+    "auto" means OpenVINO when it is installed. A model OpenVINO cannot take is an error that
+    says to set `embedding.runtime: torch` (falling back silently would cache torch's vectors
+    under OpenVINO's name).
+    """
+    from .embed_runtime import openvino_installed
+
+    if config.runtime == "auto":
+        return "openvino" if openvino_installed() else "torch"
+    if config.runtime == "openvino" and not openvino_installed():
+        raise ConfigError("embedding.runtime is 'openvino' but the openvino package is not installed: "
+                          "`pip install openvino`, or set embedding.runtime to 'auto' or 'torch'.")
+    return config.runtime
+
+
 def model_identity(config: EmbeddingConfig) -> ModelIdentity:
     """The cache identity of `config.model` as `voc_synth.models` resolves it (no loading).
 
-    bfloat16 vectors differ from float32 ones in the fourth decimal, so they are cached apart:
-    a run never mixes the two.
+    bfloat16 vectors differ from float32 ones in the fourth decimal, and OpenVINO's from
+    torch's in the fifth, so each is cached apart: a run never mixes them.
     """
     from .models import resolve_embedding_model
 
     info = resolve_embedding_model(config.model)
     suffix = " · bfloat16" if resolve_precision(config) == "bfloat16" else ""
+    if resolve_runtime(config) == "openvino":
+        from .embed_runtime import openvino_version
+
+        suffix += f" · openvino {openvino_version()}"
     if info.source == "hub":
         import sentence_transformers
 
@@ -183,9 +204,31 @@ def open_cache(config: EmbeddingConfig) -> EmbeddingCache | None:
 
 
 def _load_model(config: EmbeddingConfig) -> Any:
+    """The encoder for `config`: the SentenceTransformer itself, or its OpenVINO-compiled form."""
     from .models import load_embedding_model
 
-    return load_embedding_model(config.model)
+    model = load_embedding_model(config.model)
+    if resolve_runtime(config) != "openvino":
+        return model
+    return _openvino_encoder(model, resolve_precision(config))
+
+
+_OPENVINO_ENCODERS: dict[tuple[int, str], Any] = {}
+
+
+def _openvino_encoder(model: Any, precision: str) -> Any:
+    """The OpenVINO encoder of `model` (compiled once per process and precision)."""
+    from .embed_runtime import OpenVINOEncoder, RuntimeUnavailable
+    from .models import assembled_models_dir
+
+    key = (id(model), precision)
+    if key not in _OPENVINO_ENCODERS:
+        try:
+            _OPENVINO_ENCODERS[key] = OpenVINOEncoder(model, precision, assembled_models_dir() / "openvino")
+        except RuntimeUnavailable as err:
+            raise ConfigError(f"OpenVINO cannot run this embedding model ({err}); "
+                              "set `embedding.runtime: torch`.") from None
+    return _OPENVINO_ENCODERS[key]
 
 
 def _encode(model: Any, texts: list[str], batch_size: int) -> np.ndarray:
@@ -266,6 +309,7 @@ def embed_texts(
             done_counts = _count_per_hash(hashes)
             precision = resolve_precision(config)
             stats.extra["precision"] = precision
+            stats.extra["runtime"] = resolve_runtime(config)
             for start in range(0, len(todo), chunk_size):
                 chunk = todo[start:start + chunk_size]
                 with _precision(precision):

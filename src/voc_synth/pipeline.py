@@ -247,7 +247,7 @@ def synthesize(
 
     `config` is a `Config`, a `voc_synth.yaml` path, or a folder holding one.
     """
-    from .embed import embed_texts, last_stats
+    from .embed import embed_texts, last_stats, resolve_precision, resolve_runtime
     from .frameworks import load_framework
     from .ingest import ingest
     from .models import describe_models
@@ -282,6 +282,9 @@ def synthesize(
         "encoded": stats.n_encoded,
         "encoder_calls": stats.encoder_calls,
         "location": stats.cache_location,
+        # What made the vectors (cached ones too: the cache keeps runtimes and precisions apart).
+        "runtime": resolve_runtime(config.embedding),
+        "precision": resolve_precision(config.embedding),
     }
 
     with timer.step("themes"):
