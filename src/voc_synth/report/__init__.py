@@ -20,7 +20,7 @@ from .html import render_journey_map, write_journey_map
 from .json_export import load_schema, schema_errors, validate_synthesis, write_json
 from .markdown import render_markdown, write_markdown
 from .notebook import ThemeCard, synthesis_html, theme_html
-from .tables_export import neutralise, write_csvs, write_xlsx
+from .tables_export import ExportedTables, neutralise, write_csvs, write_xlsx
 
 # Format name → what it writes. The order is the order files are written in.
 FORMATS: dict[str, str] = {
@@ -65,13 +65,14 @@ def write_outputs(synthesis: Any, out_dir: Path | str, *, formats: Iterable[str]
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     chosen = _normalise_formats(formats)
+    exported = ExportedTables(synthesis)  # made safe once for both CSV and XLSX
     for fmt in chosen:
         if fmt == "json":
             written.append(write_json(synthesis, out_dir))
         elif fmt == "csv":
-            written.extend(write_csvs(synthesis, out_dir))
+            written.extend(write_csvs(synthesis, out_dir, exported=exported))
         elif fmt == "xlsx":
-            written.append(write_xlsx(synthesis, out_dir))
+            written.append(write_xlsx(synthesis, out_dir, exported=exported))
         elif fmt == "md":
             written.append(write_markdown(synthesis, out_dir))
         elif fmt == "html":

@@ -47,6 +47,8 @@ def neutralise(value: str) -> str:
 def cell_value(value: Any) -> Any:
     """A value ready for a CSV/XLSX cell: numbers stay numbers, strings are neutralised,
     containers become JSON text, missing values become empty."""
+    if type(value) is str:  # most cells: skip the checks below (100k segments = millions of cells)
+        return neutralise(value)
     if isinstance(value, (list, tuple, set, dict, np.ndarray)):
         if isinstance(value, np.ndarray):
             value = value.tolist()
@@ -103,21 +105,43 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     """Write one table as CSV (UTF-8 with BOM, formula-neutralised)."""
-    path = Path(path)
+    return _write_exported_csv(export_frame(frame), Path(path))
+
+
+def _write_exported_csv(safe: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    export_frame(frame).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+    safe.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
     return path
 
 
-def write_csvs(synthesis: Any, out_dir: Path | str, tables: Iterable[str] = CSV_TABLES) -> list[Path]:
-    """`segments.csv`, `themes.csv`, `quotes.csv`, `stages.csv` in `out_dir`."""
+def write_csvs(synthesis: Any, out_dir: Path | str, tables: Iterable[str] = CSV_TABLES,
+               exported: ExportedTables | None = None) -> list[Path]:
+    """`segments.csv`, `themes.csv`, `quotes.csv`, `stages.csv` in `out_dir`.
+
+    `exported`: the tables already made safe, shared with `write_xlsx` (see `ExportedTables`).
+    """
     out_dir = Path(out_dir)
-    return [write_csv(_table(synthesis, name), out_dir / f"{name}.csv") for name in tables]
+    exported = exported or ExportedTables(synthesis)
+    return [_write_exported_csv(exported[name], out_dir / f"{name}.csv") for name in tables]
 
 
 def _table(synthesis: Any, name: str) -> pd.DataFrame:
     frame = getattr(synthesis, name, None)
     return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+
+
+class ExportedTables:
+    """The synthesis tables through `export_frame`, each made once and shared by the CSV and
+    XLSX writers (at 100k segments that is millions of cells not checked twice)."""
+
+    def __init__(self, synthesis: Any):
+        self.synthesis = synthesis
+        self._done: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._done:
+            self._done[name] = export_frame(_table(self.synthesis, name))
+        return self._done[name]
 
 
 # -- XLSX -----------------------------------------------------------------------------------
@@ -139,23 +163,22 @@ def _width(name: str, values: list[Any]) -> float:
     return float(min(40, max(8, longest + 2)))
 
 
-def _write_sheet(workbook: Any, title: str, frame: pd.DataFrame, styles: dict[str, Any]) -> dict[str, Any]:
+def _write_sheet(workbook: Any, title: str, safe: pd.DataFrame, styles: dict[str, Any]) -> dict[str, Any]:
     """Add one styled sheet (bold header on a dark fill, sized columns, frozen header row,
-    autofilter); returns notes such as truncation.
+    autofilter) of a table already through `export_frame`; returns notes such as truncation.
 
     Every cell is written by its type (`write_string`, `write_number`, ...), never by XlsxWriter's
     guessing `write`: a string is text even when it looks like a formula, a number or a URL.
     """
-    notes: dict[str, Any] = {"rows": int(len(frame))}
-    if len(frame) > XLSX_MAX_ROWS:
+    notes: dict[str, Any] = {"rows": int(len(safe))}
+    if len(safe) > XLSX_MAX_ROWS:
         notes["truncated_to"] = XLSX_MAX_ROWS
-        frame = frame.iloc[:XLSX_MAX_ROWS]
-    safe = export_frame(frame)
+        safe = safe.iloc[:XLSX_MAX_ROWS]
     sheet = workbook.add_worksheet(title)
     columns = [str(c) for c in safe.columns]
     sample = safe.head(300)
-    wrapped = [str(name) in WRAP_COLUMNS for name in frame.columns]
-    for i, name in enumerate(frame.columns):
+    wrapped = [name in WRAP_COLUMNS for name in columns]
+    for i, name in enumerate(columns):
         width = _width(str(name), sample.iloc[:, i].tolist() if len(sample) else [])
         sheet.set_column(i, i, width, styles["wrap"] if wrapped[i] else None)
     sheet.freeze_panes(1, 0)
@@ -206,7 +229,7 @@ def manifest_frame(synthesis: Any, notes: dict[str, dict[str, Any]] | None = Non
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def write_xlsx(synthesis: Any, path: Path | str) -> Path:
+def write_xlsx(synthesis: Any, path: Path | str, exported: ExportedTables | None = None) -> Path:
     """`voc_synth.xlsx`: one sheet per table (segments, themes, quotes, stages, documents) and a
     manifest summary, each with a styled, frozen header row and sized columns.
 
@@ -232,8 +255,9 @@ def write_xlsx(synthesis: Any, path: Path | str) -> Path:
         }),
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
     }
-    notes = {name: _write_sheet(workbook, name, _table(synthesis, name), styles) for name in XLSX_TABLES}
-    _write_sheet(workbook, "manifest", manifest_frame(synthesis, notes), styles)
+    exported = exported or ExportedTables(synthesis)
+    notes = {name: _write_sheet(workbook, name, exported[name], styles) for name in XLSX_TABLES}
+    _write_sheet(workbook, "manifest", export_frame(manifest_frame(synthesis, notes)), styles)
     workbook.close()
     return path
 
