@@ -70,7 +70,23 @@ def test_reduction_is_cached_and_reused_bit_for_bit(tmp_path: Path) -> None:
     assert not CachedUMAP(n_neighbors=12, n_components=5, random_state=7, cache_dir=tmp_path).fit(x).cache_hit
     assert not CachedUMAP(n_neighbors=10, n_components=5, random_state=8, cache_dir=tmp_path).fit(x).cache_hit
     assert not CachedUMAP(n_neighbors=10, n_components=5, random_state=7, cache_dir=tmp_path).fit(x[:-1]).cache_hit
-    assert len(list(tmp_path.glob("*.npy"))) == 4
+    fewer = CachedUMAP(n_neighbors=10, n_components=5, random_state=7, cache_dir=tmp_path, n_epochs=50).fit(x)
+    assert not fewer.cache_hit and not np.array_equal(fewer.embedding_, first.embedding_)
+    pca = CachedUMAP(n_neighbors=10, n_components=5, random_state=7, cache_dir=tmp_path, init="pca").fit(x)
+    assert not pca.cache_hit and not np.array_equal(pca.embedding_, first.embedding_)
+    assert len(list(tmp_path.glob("*.npy"))) == 6
+
+
+def test_large_corpora_get_a_cheaper_umap_layout_unless_configured() -> None:
+    from voc_synth.themes.params import LARGE_CORPUS_FROM, resolve_params
+
+    below = resolve_params(LARGE_CORPUS_FROM - 1, ThemeConfig())
+    assert (below.n_epochs, below.umap_init) == (None, "spectral")  # umap-learn's defaults
+    large = resolve_params(LARGE_CORPUS_FROM, ThemeConfig())
+    assert (large.n_epochs, large.umap_init) == (100, "pca")
+    chosen = resolve_params(100_000, ThemeConfig(n_epochs=250, umap_init="spectral"))
+    assert (chosen.n_epochs, chosen.umap_init) == (250, "spectral")
+    assert resolve_params(5_000, ThemeConfig(n_epochs=40, umap_init="pca")).umap_init == "pca"
 
 
 def test_transform_returns_rows_of_the_fit_and_refuses_new_vectors(tmp_path: Path) -> None:

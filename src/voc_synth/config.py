@@ -119,6 +119,8 @@ class ThemeConfig(_Strict):
     min_theme_size: int | None = Field(default=None, ge=2)  # HDBSCAN min_cluster_size
     n_neighbors: int | None = Field(default=None, ge=2)  # UMAP n_neighbors
     n_components: int = Field(default=5, ge=2)  # UMAP output dimensions
+    n_epochs: int | None = Field(default=None, ge=10)  # UMAP layout epochs; None = scaled default
+    umap_init: Literal["spectral", "pca"] | None = None  # UMAP's initial layout; None = scaled default
     min_samples: int | None = Field(default=None, ge=1)  # HDBSCAN; None = max(4, min_theme_size // 2)
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
     n_themes: int | None = Field(default=None, ge=1)  # merge down to at most this many themes

@@ -373,6 +373,8 @@ def _theme_params(synthesis: Any) -> dict[str, Any]:
     hdbscan_model = getattr(model, "hdbscan_model", None)
     return {
         "umap_n_neighbors": getattr(umap_model, "n_neighbors", None),
+        "umap_n_epochs": getattr(umap_model, "n_epochs", None),
+        "umap_init": getattr(umap_model, "init", None),
         "umap_n_jobs": getattr(umap_model, "n_jobs", None),
         "umap_random_state": getattr(umap_model, "random_state", None) is not None,
         # True when the UMAP output came from the reduction cache (a re-run on the same vectors).

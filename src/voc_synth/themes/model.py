@@ -145,7 +145,7 @@ def make_topic_model(
 
         reducer: object = CachedUMAP(
             n_neighbors=params.n_neighbors, n_components=params.n_components, min_dist=0.0,
-            random_state=seed, cache_dir=reduction_cache,
+            random_state=seed, cache_dir=reduction_cache, n_epochs=params.n_epochs, init=params.umap_init,
         )
         clusterer: object = HDBSCAN(
             min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,

@@ -15,6 +15,14 @@ scale with the number of segments N rather than constants fitted to one corpus:
   raw outliers and fewer broad "everything about orders" clusters; this was the most
   consistent winner across subsets (10-30 intents, 20-50 queries each, balanced and not). The
   floor of 4 keeps small corpora from splitting a theme on chance pairs of near-duplicates.
+- UMAP layout for big corpora: below `LARGE_CORPUS_FROM` segments umap-learn's defaults
+  (spectral initialisation; 500 epochs up to 10,000 segments, 200 above). From there on, a PCA
+  initialisation and 100 epochs. Both the spectral initialisation (an eigen-solve of the whole
+  neighbour graph) and the layout epochs run on one core — a fixed seed rules out umap's
+  parallel SGD — and at 99k segments they took 23 s and 61 s. With PCA and 100 epochs the whole
+  UMAP (after the neighbours) took 36 s instead of 87 s. HDBSCAN on the result scored NMI 0.544 and
+  0.546 (seeds 0 and 1) against the planted themes, where the defaults scored 0.543 and 0.551: a
+  difference smaller than the one between two seeds.
 - outlier reassignment (BERTopic `reduce_outliers`, strategy "embeddings"): a segment HDBSCAN
   left out joins the theme whose centroid it is most similar to when that cosine similarity is
   at least `outlier_threshold` (0.35 — with all-MiniLM-L6-v2 segments about a theme score
@@ -35,6 +43,9 @@ from ..config import ThemeConfig
 # Below this many segments UMAP + HDBSCAN are unreliable (too few points for a density
 # estimate), so a cosine agglomerative clustering of the raw embeddings is used instead.
 MIN_SEGMENTS_FOR_UMAP = 100
+# From this many segments on, UMAP starts from PCA and runs 100 layout epochs (see the docstring).
+LARGE_CORPUS_FROM = 50_000
+LARGE_CORPUS_EPOCHS = 100
 # At or below this many segments (or when all texts are the same) there is one theme.
 MAX_SEGMENTS_SINGLE_THEME = 3
 # Fallback clustering: average-linkage cosine distance at which clusters stop merging, and
@@ -90,6 +101,8 @@ class ThemeParams:
     method: str  # "bertopic" | "agglomerative" | "single"
     n_neighbors: int
     n_components: int
+    n_epochs: int | None  # UMAP layout epochs; None = umap-learn's default
+    umap_init: str  # "spectral" (umap-learn's default) or "pca"
     min_cluster_size: int
     min_samples: int | None
     cluster_selection_method: str
@@ -102,6 +115,17 @@ class ThemeParams:
 
 def default_n_neighbors(n: int) -> int:
     return int(min(50, max(10, round(math.sqrt(n)))))
+
+
+def default_n_epochs(n: int) -> int | None:
+    """UMAP layout epochs for `n` segments: None (umap-learn's default) below
+    `LARGE_CORPUS_FROM`, else `LARGE_CORPUS_EPOCHS`."""
+    return LARGE_CORPUS_EPOCHS if n >= LARGE_CORPUS_FROM else None
+
+
+def default_umap_init(n: int) -> str:
+    """UMAP's initial layout for `n` segments: "spectral" below `LARGE_CORPUS_FROM`, else "pca"."""
+    return "pca" if n >= LARGE_CORPUS_FROM else "spectral"
 
 
 def default_min_cluster_size(n: int) -> int:
@@ -128,6 +152,7 @@ def resolve_params(n: int, config: ThemeConfig, single: bool = False) -> ThemePa
     threshold = config.outlier_threshold if config.reduce_outliers else None
     return ThemeParams(
         n_segments=n, method=method, n_neighbors=n_neighbors, n_components=config.n_components,
+        n_epochs=config.n_epochs or default_n_epochs(n), umap_init=config.umap_init or default_umap_init(n),
         min_cluster_size=mcs, min_samples=config.min_samples or default_min_samples(mcs),
         cluster_selection_method=config.cluster_selection_method,
         outlier_threshold=threshold, n_themes=config.n_themes,

@@ -100,9 +100,12 @@ class CachedUMAP:
     """
 
     def __init__(self, n_neighbors: int, n_components: int, random_state: int,
-                 min_dist: float = 0.0, cache_dir: Path | str | None = None):
+                 min_dist: float = 0.0, cache_dir: Path | str | None = None, n_epochs: int | None = None,
+                 init: str = "spectral"):
         self.n_neighbors = n_neighbors
         self.n_components = n_components
+        self.n_epochs = n_epochs  # None: umap-learn's default (500 up to 10,000 rows, else 200)
+        self.init = init
         self.random_state = random_state
         self.min_dist = min_dist
         self.cache_dir = Path(cache_dir) if cache_dir else None
@@ -121,6 +124,11 @@ class CachedUMAP:
         bf16 = len(x) >= BF16_KNN_FROM and cpu_has_native_bf16()
         digest.update(f"{x.shape}|{self.n_neighbors}|{self.n_components}|{self.min_dist}|"
                       f"{self.random_state}|umap {umap.__version__}|{_METHOD_VERSION}|bf16={bf16}".encode())
+        # Only when not the defaults, so reductions cached before these settings stay valid.
+        if self.n_epochs is not None:
+            digest.update(f"|epochs={self.n_epochs}".encode())
+        if self.init != "spectral":
+            digest.update(f"|init={self.init}".encode())
         digest.update(x.tobytes())
         return digest.hexdigest()
 
@@ -164,7 +172,7 @@ class CachedUMAP:
         knn = exact_cosine_knn(x, k)
         model = UMAP(n_neighbors=k, n_components=self.n_components, min_dist=self.min_dist,
                      metric="cosine", random_state=self.random_state, low_memory=False,
-                     precomputed_knn=(knn[0], knn[1], None))
+                     precomputed_knn=(knn[0], knn[1], None), n_epochs=self.n_epochs, init=self.init)
         with warnings.catch_warnings():
             # "no search index, transform unavailable": we never transform new data.
             warnings.filterwarnings("ignore", message=r".*knn_search_index.*")
