@@ -155,6 +155,36 @@ def test_vader_backend_scores_words():
     assert frame["sentiment_label"].tolist() == ["positive"]
 
 
+def test_lexicon_features_are_vaders_scores_of_the_text_and_of_what_follows_the_contrast(monkeypatch):
+    """Each distinct text is scored once, and in worker processes for big inputs: neither may
+    change a score."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from voc_synth.sentiment import vader
+
+    texts = [
+        "Lovely packaging, but it came a week late.",
+        "The refund took three weeks and nobody answered my emails.",
+        "Great blender, really solid build!",
+        "Great blender, really solid build!",
+        "It works, though the lid leaks a little when it's full.",
+        "",
+        "Delivery was fine however the box was crushed and the mug inside was chipped",
+        "Still waiting on my order.",
+    ] * 3
+    analyzer = SentimentIntensityAnalyzer()
+    expected = []
+    for text in texts:
+        whole = analyzer.polarity_scores(text)
+        tail = analyzer.polarity_scores(vader._CONTRAST.split(text)[-1])
+        expected.append([whole["compound"], whole["neg"], whole["neu"], whole["pos"], tail["compound"]])
+    serial = vader.lexicon_features(texts)
+    np.testing.assert_allclose(serial, np.asarray(expected, dtype=np.float32))
+    assert serial[0, 4] < serial[0, 0]  # the tail ("it came a week late") reads worse than the whole
+    monkeypatch.setattr(vader, "PARALLEL_FROM", 2)
+    np.testing.assert_array_equal(vader.lexicon_features(texts), serial)
+
+
 def test_describe_sentiment_models():
     (info,) = describe_sentiment_models("embedded")
     assert isinstance(info, ModelInfo)

@@ -41,18 +41,55 @@ def lexicon_features(texts: list[str], names: list[str] | tuple[str, ...] = VADE
         columns[name] = scores[:, i]
     if "vader_tail_compound" in names:
         tails = [_CONTRAST.split(text or "")[-1] for text in texts]
-        columns["vader_tail_compound"] = vader_scores(tails)[:, 0]
+        # Most texts have no contrast word: their tail is the text, already scored.
+        tail = scores[:, 0].copy()
+        cut = [i for i, (text, part) in enumerate(zip(texts, tails, strict=True)) if part != (text or "")]
+        if cut:
+            tail[cut] = vader_scores([tails[i] for i in cut])[:, 0]
+        columns["vader_tail_compound"] = tail
     return np.stack([columns[name] for name in names], axis=1).astype(np.float32).reshape(len(texts), len(names))
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
-    """VADER polarity per text: an (n, 4) array of compound, neg, neu, pos."""
+    """VADER polarity per text: an (n, 4) array of compound, neg, neu, pos.
+
+    Each distinct text is scored once. VADER is pure Python (about 10,000 texts a second), so
+    from `PARALLEL_FROM` distinct texts on, on systems that fork, the texts are scored in one
+    process per core; the scores are the same.
+    """
+    items = [text or "" for text in texts]
+    unique = list(dict.fromkeys(items))
+    rows = _score_in_processes(unique) if len(unique) >= PARALLEL_FROM else _score(unique)
+    by_text = dict(zip(unique, rows, strict=True))
+    return np.asarray([by_text[text] for text in items], dtype=np.float32).reshape(len(items), 4)
+
+
+#: From this many distinct texts on, VADER runs in one forked process per core.
+PARALLEL_FROM = 20_000
+
+
+def _score(texts: list[str]) -> list[tuple[float, float, float, float]]:
     analyzer = _analyzer()
     rows = []
     for text in texts:
-        s = analyzer.polarity_scores(text or "")
+        s = analyzer.polarity_scores(text)
         rows.append((s["compound"], s["neg"], s["neu"], s["pos"]))
-    return np.asarray(rows, dtype=np.float32).reshape(len(texts), 4)
+    return rows
+
+
+def _score_in_processes(texts: list[str]) -> list[tuple[float, float, float, float]]:
+    import multiprocessing
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _score(texts)
+    _analyzer()  # loaded once here; the forked workers inherit it
+    size = -(-len(texts) // (4 * cores))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+        parts = pool.map(_score, chunks)  # in order
+    return [row for part in parts for row in part]
 
 
 @register_backend("vader")
