@@ -20,6 +20,10 @@ from .segment import drop_reason
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
+# Unicode categories Cc (but newline and tab), Cs and Co, as ranges: one regex pass instead of a
+# per-character category lookup (15 M calls for 100k records).
+_CONTROL_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 
 
 def normalise_text(text: str) -> str:
@@ -29,7 +33,7 @@ def normalise_text(text: str) -> str:
     text = text.translate(_ZERO_WIDTH)
     # Control characters (other than newline/tab) are never meaningful text; drop them so a
     # stray byte in an export cannot break downstream tokenisers or CSV writers.
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+    text = _CONTROL_CHARS.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _MANY_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
