@@ -321,3 +321,32 @@ def test_outputs_are_byte_identical_on_a_second_write(run_dir: Path, synthesis: 
     write_outputs(synthesis, tmp_path)
     for name in sorted(EXPECTED_FILES):
         assert (tmp_path / name).read_bytes() == (run_dir / name).read_bytes(), f"{name} differs between writes"
+
+
+def test_big_runs_write_the_workbook_in_a_forked_process_with_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import voc_synth.report as report
+
+    synthesis = make_synthesis()
+    write_outputs(synthesis, tmp_path / "here", formats="xlsx,csv")
+    monkeypatch.setattr(report, "FORKED_XLSX_FROM", 1)
+    started: list[object] = []
+    real = report.ForkedCall
+    monkeypatch.setattr(report, "ForkedCall", lambda *a: started.append(a[0]) or real(*a))
+    written = write_outputs(synthesis, tmp_path / "forked", formats="xlsx,csv")
+    assert started == [report.write_xlsx]
+    assert [p.name for p in written] == ["segments.csv", "themes.csv", "quotes.csv", "stages.csv", "voc_synth.xlsx"]
+    assert (tmp_path / "forked" / "voc_synth.xlsx").read_bytes() == (tmp_path / "here" / "voc_synth.xlsx").read_bytes()
+    for name in ("segments.csv", "quotes.csv"):
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
+def test_a_failing_forked_writer_is_an_error_with_its_traceback(tmp_path: Path) -> None:
+    from voc_synth.forked import ForkedCall
+
+    def broken(path: Path) -> None:
+        raise OSError(f"disk full while writing {path.name}")
+
+    with pytest.raises(RuntimeError, match=r"(?s)worker process failed.*disk full while writing book.xlsx"):
+        ForkedCall(broken, tmp_path / "book.xlsx").result()
+    assert ForkedCall(lambda n: n * 2, 21).result() == 42

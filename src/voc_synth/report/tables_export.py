@@ -138,6 +138,11 @@ class ExportedTables:
         self.synthesis = synthesis
         self._done: dict[str, pd.DataFrame] = {}
 
+    def prepare(self, names: Iterable[str]) -> None:
+        """Make the named tables now (before forking a writer that should share them)."""
+        for name in names:
+            self[name]
+
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._done:
             self._done[name] = export_frame(_table(self.synthesis, name))
