@@ -9,6 +9,7 @@ back. Where "fork" is not available, the function simply runs in the caller's pr
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,13 @@ from typing import Any
 def fork_available() -> bool:
     """Whether this platform can fork a child that shares the caller's memory."""
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the OS reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class ForkedCall:

@@ -42,6 +42,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
 
+from ..forked import fork_available, usable_cores
 from ..progress import ProgressFactory, ProgressTask, null_progress
 from .redact import doc_person_spans
 
@@ -189,7 +190,7 @@ def auto_processes(n_texts: int, requested: int | None = None) -> int:
         return requested
     if n_texts < AUTO_PROCESSES_FROM:
         return 1
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return max(1, min(4, usable_cores()))
 
 
 def analyse_texts(
@@ -262,7 +263,7 @@ def _analyse(flat: list[_Piece], results: list[Analysis], nlp: Any, names: bool,
     # Whole batches per chunk, so spaCy batches exactly the texts one process would batch.
     chunk = batch_size * max(1, CHUNK_PIECES // batch_size)
     n_chunks = (len(flat) + chunk - 1) // chunk
-    forked = "fork" in multiprocessing.get_all_start_methods()
+    forked = fork_available()
     if (forked and n_chunks < 2) or len(flat) <= batch_size:  # workers would cost more than they save
         n_process = 1
     with factory(description, len(flat)) as task, nlp.select_pipes(disable=disable):

@@ -79,10 +79,11 @@ def _score(texts: list[str]) -> list[tuple[float, float, float, float]]:
 
 def _score_in_processes(texts: list[str]) -> list[tuple[float, float, float, float]]:
     import multiprocessing
-    import os
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    from ..forked import fork_available, usable_cores
+
+    cores = usable_cores()
+    if cores < 2 or not fork_available():
         return _score(texts)
     _analyzer()  # loaded once here; the forked workers inherit it
     size = -(-len(texts) // (4 * cores))
