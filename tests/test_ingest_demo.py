@@ -68,7 +68,8 @@ def test_interviewer_turns_are_questions_not_segments(demo: tuple[IngestResult, 
     asked = {m.group(1).strip() for m in re.finditer(r"\] Interviewer: (.*)", raw)}
     p01 = interviews[interviews["doc_id"] == "P01"]
     assert not set(p01["text"]) & asked
-    assert set(p01["question"]) <= asked and len(set(p01["question"])) >= 5
+    # The question is the asking part of an interviewer turn, word for word.
+    assert all(any(q in a for a in asked) for q in set(p01["question"])) and len(set(p01["question"])) >= 5
     assert (interviews["question"] != "").mean() > 0.95
     # Every participant turn the answer key names is a segment with that turn number.
     have = set(zip(interviews["doc_id"], interviews["turn"].astype(int), strict=True))

@@ -227,7 +227,8 @@ def test_interview_turns_questions_and_pseudonyms(result: IngestResult) -> None:
     segs = result.segments[result.segments["doc_id"] == "P3"]
     assert list(segs["turn"]) == [2, 6]            # turn 4 ("Mm-hmm.") is filler; odd turns are the interviewer's
     assert set(segs["speaker"]) == {"P3"}
-    assert segs.iloc[0]["question"] == "Thanks for joining. Can you tell me about your last order?"
+    # The asking part of the turn, without the pleasantry before it.
+    assert segs.iloc[0]["question"] == "Can you tell me about your last order?"
     # "Right." is not the question the next answer answers.
     assert segs.iloc[1]["question"] == "How did the checkout go?"
     assert list(segs["locator"]) == ["00:00:12", "00:01:10"]

@@ -83,6 +83,7 @@ def run(
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same input + config + seed = same output).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail if any file or record is skipped.")] = False,
     review: Annotated[Path | None, typer.Option("--review", help="Apply the decisions in this review.yaml (voc-synth review init writes one).")] = None,
+    interviewer: Annotated[list[str] | None, typer.Option("--interviewer", help="Speaker label or name of the interviewer in the transcripts (repeatable); overrides the automatic guess.")] = None,
 ) -> None:
     """Run the whole pipeline and write the journey map and reports into --out."""
     from .config import load_config
@@ -107,6 +108,10 @@ def run(
             raise typer.BadParameter("give a corpus folder (with voc_synth.yaml), --config, or --reviews/--tickets/--interviews/--surveys")
         if framework:
             config.framework = framework
+        if interviewer:
+            from .ingest.cli_sources import name_interviewers
+
+            name_interviewers(config, interviewer)
         if seed is not None:
             config.seed = seed
         decisions = None
@@ -141,6 +146,13 @@ def _print_summary(synthesis, folder: Path) -> None:
     detail = ", ".join(f"{k}: {v}" for k, v in reasons.items()) if reasons else ""
     table.add_row("skipped", f"{skipped}" + (f" ({detail})" if detail else ""))
     table.add_row("segments", str(summary["segments"]))
+    interviews = [f for f in synthesis.manifest.get("files", []) if f.get("people")]
+    if interviews:
+        found = sum(bool(f["people"]["interviewer"]) for f in interviews)
+        table.add_row("interviewer found", f"in {found} of {len(interviews)} transcripts (why: manifest.json, files[].people)")
+    drops = synthesis.manifest.get("segment_drops", {})
+    if drops:
+        table.add_row("units left out", ", ".join(f"{k}: {v}" for k, v in drops.items()))
     table.add_row("themes", f"{summary['themes']} ({summary['unthemed_segments']} segments unthemed)")
     table.add_row("unmapped to a stage", str(summary["unmapped_segments"]))
     table.add_row("journey map", str(folder / "journey_map.html"))

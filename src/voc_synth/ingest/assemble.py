@@ -7,7 +7,6 @@ interview, the transcript rebuilt as "Speaker: turn" paragraphs with pseudonyms.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +15,13 @@ import pandas as pd
 
 from ..config import Config
 from ..tables import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
+from .language import looks_non_english
 from .nlp import Analysis
 from .records import Record, Turn
 from .redact import Redactor
 from .segment import Unit, cut_block, drop_reason
+from .speakers import asks
+from .speech import clean_verbatim, is_small_talk, question_context
 from .tabular import cell_text
 from .values import infer_scale
 
@@ -46,13 +48,37 @@ def locator_for_turn(turn: Turn, unit: str) -> str:
     return f"{word} {turn.first}" if turn.first == turn.last else f"{word}s {turn.first}-{turn.last}"
 
 
-def record_segments(record: Record, units: list[Unit], text: str) -> tuple[list[dict[str, Any]], Counter[str]]:
+NOT_ENGLISH = "not English"
+SMALL_TALK = "small talk"
+
+
+def unit_drop_reason(text: str, drop: str | None, *, speech: bool) -> str | None:
+    """Why a candidate unit is left out of the analysis, or None to keep it.
+
+    On top of `segment.drop_reason` (filler, too short, decided on the unit as cut): small talk
+    and logistics in speech, and a unit in another language — decided per unit, because one
+    interview or review can switch language part-way.
+    """
+    if drop:
+        return drop
+    if speech and is_small_talk(text):
+        return SMALL_TALK
+    if looks_non_english(text):
+        return NOT_ENGLISH
+    return None
+
+
+def record_segments(record: Record, units: list[Unit], text: str,
+                    set_aside: list[tuple[str, str]] | None = None) -> tuple[list[dict[str, Any]], Counter[str]]:
     drops: Counter[str] = Counter()
     out = []
     speaker = record.participant or "customer"
     for n, unit in enumerate(units, start=1):
-        if unit.drop:
-            drops[unit.drop] += 1
+        reason = unit_drop_reason(text[unit.start:unit.end], unit.drop, speech=False)
+        if reason:
+            drops[reason] += 1
+            if reason == NOT_ENGLISH and set_aside is not None:
+                set_aside.append((f"{record.doc_id}:{n}", record.raw.locator))
             continue
         out.append({
             "segment_id": f"{record.doc_id}:{n}", "locator": record.raw.locator, "speaker": speaker,
@@ -62,8 +88,16 @@ def record_segments(record: Record, units: list[Unit], text: str) -> tuple[list[
     return out, drops
 
 
-def interview_segments(record: Record, redacted: list[Redacted], unit: str,
-                        seg_cfg: Any) -> tuple[str, list[dict[str, Any]], Counter[str]]:
+def interview_segments(record: Record, redacted: list[Redacted], unit: str, seg_cfg: Any,
+                        set_aside: list[tuple[str, str]] | None = None,
+                        ) -> tuple[str, list[dict[str, Any]], Counter[str]]:
+    """The document text ("Speaker: turn" paragraphs) and the segments of one interview.
+
+    Only participants' turns are cut into segments; an interviewer turn that asks something is
+    kept as the `question` the following answers respond to. Segment `text` is clean verbatim
+    (`speech.clean_verbatim`) of the exact span `char_start:char_end` of the document text.
+    Units not in English are appended to `set_aside` as (segment_id, locator).
+    """
     raw = record.raw
     turns = raw.turns or []
     drops: Counter[str] = Counter()
@@ -80,30 +114,25 @@ def interview_segments(record: Record, redacted: list[Redacted], unit: str,
         position = start + len(block.text) + 2  # "\n\n" between turns
         if i in record.interviewer_turns:
             # "Right." or "Thanks, that's helpful" is not what the next answer answers.
-            if _asks(block.text) or (not question and drop_reason(block.text, 1) is None):
-                question = block.text
+            if asks(block.text) or (not question and drop_reason(block.text, 1) is None):
+                question = question_context(block.text, block.sentences, asks)
             continue
         for piece in cut_block(block.text, block.sentences, unit, seg_cfg):
             n += 1
-            if piece.drop:
-                drops[piece.drop] += 1
+            text = clean_verbatim(block.text[piece.start:piece.end])
+            reason = unit_drop_reason(text, piece.drop or drop_reason(text, seg_cfg.min_words), speech=True)
+            if reason:
+                drops[reason] += 1
+                if reason == NOT_ENGLISH and set_aside is not None:
+                    set_aside.append((f"{record.doc_id}:{n}", locator_for_turn(turn, file_unit)))
                 continue
             out.append({
                 "segment_id": f"{record.doc_id}:{n}", "locator": locator_for_turn(turn, file_unit),
                 "speaker": record.speakers[i], "turn": i + 1, "question": question,
-                "text": block.text[piece.start:piece.end],
+                "text": text,
                 "char_start": start + piece.start, "char_end": start + piece.end,
             })
     return "\n\n".join(pieces), out, drops
-
-
-_PROMPT = re.compile(r"^(?:so,?\s+|and\s+|okay,?\s+|right,?\s+)?(?:tell|talk|walk|describe|explain|show|say|go on|"
-                     r"take me|share|give me|think about|imagine)\b", re.IGNORECASE)
-
-
-def _asks(text: str) -> bool:
-    """An interviewer turn that asks something: a question mark or a prompt ("Tell me about…")."""
-    return "?" in text or any(_PROMPT.match(s.strip()) for s in re.split(r"(?<=[.!])\s+", text))
 
 
 def fill_rating_scales(doc_rows: list[dict[str, Any]], config: Config, ratings_by_file: dict[str, list[float]]) -> None:

@@ -85,3 +85,15 @@ def config_from_flags(
                                         columns=columns.model_copy() if columns else None))
     config.sources = sources
     return config
+
+
+def name_interviewers(config: Config, names: Sequence[str]) -> None:
+    """`--interviewer NAME`: every interview source takes `NAME` as an interviewer label, on top
+    of its own labels (or the default role labels), so the guess is overridden, not replaced."""
+    from .speakers import DEFAULT_INTERVIEWER_LABELS
+
+    wanted = [n.strip() for n in names if n and n.strip()]
+    for source in config.sources:
+        if source.type in (None, "interview"):
+            base = source.interviewer_labels if source.interviewer_labels is not None else DEFAULT_INTERVIEWER_LABELS
+            source.interviewer_labels = list(dict.fromkeys([*base, *wanted]))

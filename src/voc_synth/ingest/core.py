@@ -51,6 +51,7 @@ from .records import FileInfo, RawRecord, Record, SkippedRecord, UnusableFile
 from .redact import Redactor
 from .segment import cut_block, drop_reason, is_null_answer, unit_for
 from .speakers import GENERIC_LABELS, PseudonymRegistry
+from .speech import join_interrupted_turns
 from .values import iso_date, to_rating
 
 
@@ -145,6 +146,10 @@ def ingest(config: Config, *, strict: bool = False, progress: ProgressFactory | 
     registry = PseudonymRegistry()
     records = _clean_all(raws, config, manifest, known_names)
     assign_people(records, config, rosters, registry, known_names)
+    for record in records:
+        if record.is_interview:
+            join_interrupted_turns(record)
+            _note_interview_people(record, manifest)
     records = _identify_and_dedupe(records, manifest)
 
     t0 = time.perf_counter()
@@ -301,6 +306,14 @@ def _unusable_text(text: str, parts: list[str], source_type: str, min_words: int
     return None
 
 
+def _note_interview_people(record: Record, manifest: ManifestBuilder) -> None:
+    """The manifest says, per transcript, who was taken as the interviewer and why — by role
+    label or pseudonym, never by the name in the file."""
+    shown_interviewer = sorted({record.speakers[i] for i in record.interviewer_turns})
+    participants = sorted({s for i, s in enumerate(record.speakers) if i not in record.interviewer_turns})
+    manifest.interview_people(record.raw.source_file, shown_interviewer, participants, record.interviewer_reason)
+
+
 # 4. ids and duplicates --------------------------------------------------------------------------
 
 def _identify_and_dedupe(records: list[Record], manifest: ManifestBuilder) -> list[Record]:
@@ -430,19 +443,20 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
             "participant": record.participant, "date": iso_date(raw.date), "rating": rating,
             "channel": raw.channel or source.channel or "", "product": raw.product,
         }
+        set_aside: list[tuple[str, str]] = []
         if record.is_interview:
-            doc_text, seg_list, drops = interview_segments(record, redacted, unit, seg_cfg)
+            doc_text, seg_list, drops = interview_segments(record, redacted, unit, seg_cfg, set_aside)
             manifest.interviewer_turns += len(record.interviewer_turns)
         else:
             doc_text = redacted[0].text
             units = cut_block(doc_text, redacted[0].sentences, unit, seg_cfg)
-            seg_list, drops = record_segments(record, units, doc_text)
+            seg_list, drops = record_segments(record, units, doc_text, set_aside)
         for reason, n in drops.items():
             manifest.drop_segment(raw.source_file, reason, n)
+        for segment_id, locator in set_aside:
+            manifest.set_aside(raw.source_file, segment_id, locator, "not English")
         if not seg_list:
-            kind = "filler" if set(drops) == {"filler"} else "too short"
-            why = "only filler (e.g. 'yeah', 'ok thanks')" if kind == "filler" else \
-                f"too short (fewer than {seg_cfg.min_words} words in every unit)"
+            kind, why = _why_no_segments(drops, seg_cfg.min_words)
             manifest.skip_record(raw.source_file, record.doc_id, kind, why)
             continue
         manifest.ingested(raw.source_file, len(seg_list))
@@ -456,3 +470,15 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
     return frames(doc_rows, seg_rows)
 
 
+
+
+def _why_no_segments(drops: Counter[str], min_words: int) -> tuple[str, str]:
+    """(kind, reason) for a record none of whose units was kept: the most common drop reason."""
+    reasons = {
+        "filler": "only filler (e.g. 'yeah', 'ok thanks')",
+        "too short": f"too short (fewer than {min_words} words in every unit)",
+        "small talk": "only small talk or call logistics (e.g. 'can you hear me?', 'thanks, bye')",
+        "not English": "not in English (voc_synth's language models are English-only)",
+    }
+    kind = max(sorted(drops), key=lambda k: drops[k]) if drops else "too short"
+    return kind, reasons.get(kind, kind)

@@ -8,9 +8,11 @@ Layout (JSON-safe):
   "files": [{"path", "source_index", "source_type", "format", "encoding", "detected_by",
              "status": "ingested|skipped", "reason", "records_in", "records_ingested",
              "records_skipped", "skipped_by_reason": {kind: n}, "segments",
-             "segments_dropped": {reason: n}}],
+             "segments_dropped": {reason: n},
+             "people"?: {"interviewer": [shown labels], "participants": [pseudonyms], "reason"}}],
   "skipped_records": [{"file", "record", "kind", "reason", "duplicate_of"?}],
-  "segment_drops": {"filler": n, "too short": n},
+  "segment_drops": {"filler": n, "too short": n, "small talk": n, "not English": n},
+  "segments_set_aside": [{"file", "segment_id", "locator", "reason"}],   # e.g. not English
   "sources": [{"index", "path", "type", "files", "excluded_files"}],
   "totals": {"files", "files_ingested", "files_skipped", "records_in", "records_ingested",
              "records_skipped", "skipped_by_reason", "documents", "segments",
@@ -44,6 +46,7 @@ class _FileEntry:
     skipped: Counter[str] = field(default_factory=Counter)
     segments: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
+    people: dict[str, Any] | None = None   # interviews: who was taken as the interviewer, and why
 
 
 class ManifestBuilder:
@@ -54,6 +57,7 @@ class ManifestBuilder:
         self._skipped: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
         self._file_problems: list[str] = []
+        self._set_aside: list[dict[str, Any]] = []
         self.interviewer_turns = 0
 
     def add_source(self, index: int, path: str, source_type: str | None, files: int, excluded: int) -> None:
@@ -96,6 +100,15 @@ class ManifestBuilder:
     def drop_segment(self, path: str, reason: str, n: int = 1) -> None:
         self._files[path].dropped[reason] += n
 
+    def set_aside(self, path: str, segment_id: str, locator: str, reason: str) -> None:
+        """A unit left out of the analysis that a researcher may want to look at (another
+        language): listed by id and locator, not only counted."""
+        self._set_aside.append({"file": path, "segment_id": segment_id, "locator": locator, "reason": reason})
+
+    def interview_people(self, path: str, interviewer: list[str], participants: list[str], reason: str) -> None:
+        """Who one transcript's interviewer is (role labels or pseudonyms, never a name) and why."""
+        self._files[path].people = {"interviewer": interviewer, "participants": participants, "reason": reason}
+
     # -- output -----------------------------------------------------------------------------------
 
     def problems(self) -> list[str]:
@@ -132,6 +145,7 @@ class ManifestBuilder:
                 "skipped_by_reason": dict(sorted(entry.skipped.items())),
                 "segments": entry.segments,
                 "segments_dropped": dict(sorted(entry.dropped.items())),
+                **({"people": entry.people} if entry.people is not None else {}),
             })
             totals_skipped.update(entry.skipped)
             totals_dropped.update(entry.dropped)
@@ -156,6 +170,7 @@ class ManifestBuilder:
             "files": files,
             "skipped_records": list(self._skipped),
             "segment_drops": dict(sorted(totals_dropped.items())),
+            "segments_set_aside": list(self._set_aside),
             "sources": list(self._sources),
             "totals": totals,
             "reconciles": reconciles,

@@ -19,13 +19,14 @@ from .speakers import (
     GENERIC_LABELS,
     PID,
     PseudonymRegistry,
+    explain_interviewers,
     find_participant_id,
-    infer_interviewers,
     interviewer_display,
     label_patterns,
     looks_like_person_name,
     names_from_label,
     normalise_pid,
+    recurring_speakers,
 )
 from .values import iso_date
 
@@ -62,7 +63,15 @@ def assign_people(records: list[Record], config: Config, rosters: dict[int, Rost
     so the P01, P02… order depends on the whole corpus, not on the order files were read.
     """
     interviews = [r for r in records if r.is_interview]
-    registered = [_register_interview(r, config, rosters.get(r.raw.source_index), registry, known_names)
+    # The researcher speaks in every session, each participant in one: per source, the named
+    # labels heard in most files.
+    recurring = {
+        index: recurring_speakers([[t.speaker for t in r.raw.turns or []] for r in interviews
+                                   if r.raw.source_index == index])
+        for index in {r.raw.source_index for r in interviews}
+    }
+    registered = [_register_interview(r, config, rosters.get(r.raw.source_index), registry, known_names,
+                                      recurring.get(r.raw.source_index, set()))
                   for r in interviews]
     registry.assign()
     for record, (participants, pid) in zip(interviews, registered, strict=True):
@@ -75,12 +84,13 @@ def assign_people(records: list[Record], config: Config, rosters: dict[int, Rost
 
 
 def _register_interview(record: Record, config: Config, roster: Roster | None,
-                        registry: PseudonymRegistry, known_names: set[str]) -> tuple[list[str], str | None]:
+                        registry: PseudonymRegistry, known_names: set[str],
+                        recurring: set[str]) -> tuple[list[str], str | None]:
     """Find the interviewer(s) and the participant id; register each participant's pseudonym."""
     raw = record.raw
     turns: list[Turn] = raw.turns or []
     patterns = label_patterns(config.sources[raw.source_index].interviewer_labels)
-    interviewers = infer_interviewers(turns, patterns, raw.interviewer_hints)
+    interviewers, record.interviewer_reason = explain_interviewers(turns, patterns, raw.interviewer_hints, recurring)
     record.interviewer_turns = {i for i, t in enumerate(turns) if t.speaker in interviewers}
     participants = list(dict.fromkeys(t.speaker for t in turns if t.speaker not in interviewers))
 

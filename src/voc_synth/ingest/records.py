@@ -94,6 +94,7 @@ class Record:
     text: str = ""                          # cleaned text (tabular)
     turn_texts: list[str] = field(default_factory=list)   # cleaned text per turn (interviews)
     interviewer_turns: set[int] = field(default_factory=set)
+    interviewer_reason: str = ""            # why those turns were taken as the interviewer's
     speakers: list[str] = field(default_factory=list)   # output speaker label per turn
     participant: str = ""
     doc_id: str = ""

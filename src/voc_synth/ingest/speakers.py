@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..tables import stable_id
 from .records import Turn
 
-DEFAULT_INTERVIEWER_LABELS = ["Interviewer", "Moderator", "Facilitator", "Q", "Researcher"]
+DEFAULT_INTERVIEWER_LABELS = ["Interviewer", "Moderator", "Facilitator", "Q", "Researcher", "I", "Int", "IV", "Host"]
 
 PID = re.compile(r"^P\d{1,4}$", re.IGNORECASE)
 _PID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])P[\s\-_#]?(\d{1,4})(?![A-Za-z0-9])")
@@ -28,8 +28,8 @@ _PID_WORDS = re.compile(r"\bparticipant[\s\-_#]*(?:id)?[\s:#]*(\d{1,4})\b", re.I
 _ROLE_WORDS = re.compile(r"\b(interviewer|moderator|facilitator|researcher)\b", re.IGNORECASE)
 # Labels that are roles, not people; never treated as names to redact.
 GENERIC_LABELS = re.compile(
-    r"^(?:P\d{1,4}|Q|A|Interviewer|Moderator|Facilitator|Researcher|Participant|Respondent|"
-    r"Interviewee|Customer|User|Speaker\s*\d*|Agent|Support|Unknown|Me|You)$",
+    r"^(?:P\d{1,4}|Q|A|I|R|IV|Int|Host|Interviewer|Moderator|Facilitator|Researcher|Participant|Respondent|"
+    r"Interviewee|Customer|User|Speaker|Agent|Support|Unknown|Me|You)(?:\s*\d{1,3})?$",
     re.IGNORECASE,
 )
 
@@ -73,30 +73,84 @@ def find_participant_id(meta: dict[str, str], header: Sequence[str], file_stem: 
     return None
 
 
-def infer_interviewers(turns: Sequence[Turn], patterns: Sequence[re.Pattern[str]], hints: Iterable[str]) -> set[str]:
-    """Labels of the interviewer(s) in one transcript.
+_INTERVIEWEE_LABEL = re.compile(r"^(?:interviewee|respondent|participant|customer|user|P\d{1,4}|R|A)(?:\s*\d+)?$",
+                                re.IGNORECASE)
+_PROMPT = re.compile(r"(?:^|[.!]\s+)(?:so,?\s+|and\s+|okay,?\s+|ok,?\s+|right,?\s+)?(?:tell|talk|walk|describe|"
+                     r"explain|show|go on|take me|share|give me|think about|imagine)\b", re.IGNORECASE)
 
-    Patterns first; then names the header gives ("Interviewer: Sam Jones" marks "Sam" or "Sam
-    Jones"); failing both, in a conversation of two or more voices, the speaker who asks
-    questions in most turns, when clearly more than anyone else.
+
+def asks(text: str) -> bool:
+    """A turn that asks something: a question mark or a prompt ("Tell me about…")."""
+    return "?" in text or bool(_PROMPT.search(text))
+
+
+def infer_interviewers(turns: Sequence[Turn], patterns: Sequence[re.Pattern[str]], hints: Iterable[str],
+                       recurring: Iterable[str] = ()) -> set[str]:
+    """Labels of the interviewer(s) in one transcript (see `explain_interviewers`)."""
+    return explain_interviewers(turns, patterns, hints, recurring)[0]
+
+
+def explain_interviewers(turns: Sequence[Turn], patterns: Sequence[re.Pattern[str]], hints: Iterable[str],
+                         recurring: Iterable[str] = ()) -> tuple[set[str], str]:
+    """(interviewer labels, why) for one transcript.
+
+    In order of evidence: a label that names the role (`interviewer_labels`: Interviewer,
+    Moderator, Q, I…, or any label containing a role word); a name the header gives
+    ("Interviewer: Sam Jones"); a named speaker who also speaks in most of the study's other
+    files (`recurring`: participants appear once, the researcher in every session); failing
+    all of those, in a conversation of two or more voices, the speaker who asks clearly more
+    of the questions. `why` says which, without naming anyone.
     """
     labels = list(dict.fromkeys(t.speaker for t in turns))
-    found = {label for label in labels if is_interviewer_label(label, patterns) or _ROLE_WORDS.search(label)}
+    found = {label for label in labels
+             if (is_interviewer_label(label, patterns) or _ROLE_WORDS.search(label))
+             and not _INTERVIEWEE_LABEL.match(label)}
+    if found:
+        return found, "the speaker label names the role"
     hint_words = {w.lower() for hint in hints for w in hint.split()}
-    for label in labels:
-        if label not in found and label.lower().split() and set(label.lower().split()) <= hint_words:
-            found.add(label)
-    if found or len(labels) < 2:
-        return found
-    question_share = {}
+    found = {label for label in labels if label.lower().split() and set(label.lower().split()) <= hint_words}
+    if found:
+        return found, "the transcript header names the interviewer"
+    recurring = set(recurring)
+    found = {label for label in labels if label in recurring}
+    if found and len(found) < len(labels):
+        return found, "the same named speaker leads most of the study's interviews"
+    if len(labels) < 2:
+        return set(), "one voice only: no interviewer"
+    return _question_asker(turns, labels)
+
+
+def _question_asker(turns: Sequence[Turn], labels: list[str]) -> tuple[set[str], str]:
+    """The speaker who asks questions in clearly more of their turns than anyone else, and
+    says less overall (an interviewer asks, the participant talks)."""
+    share: dict[str, float] = {}
+    volume: dict[str, int] = {}
     for label in labels:
         own = [t for t in turns if t.speaker == label]
-        question_share[label] = sum(t.text.rstrip().endswith("?") for t in own) / len(own)
-    ranked = sorted(labels, key=lambda lb: -question_share[lb])
+        share[label] = sum(asks(t.text) for t in own) / len(own)
+        volume[label] = sum(len(t.text.split()) for t in own)
+    ranked = sorted(labels, key=lambda lb: (-share[lb], volume[lb], lb))
     top, runner_up = ranked[0], ranked[1]
-    if question_share[top] >= 0.5 and question_share[top] - question_share[runner_up] >= 0.3:
-        return {top}
-    return set()
+    total = sum(volume.values()) or 1
+    margin = share[top] - share[runner_up]
+    # Saying less than half the words is the usual tell; a short exchange where one side only
+    # asks and the other only answers needs no such support.
+    if share[top] >= 0.3 and margin >= 0.15 and (volume[top] / total < 0.5 or margin >= 0.5):
+        return {top}, (f"asks questions in {share[top]:.0%} of their turns (next speaker: "
+                       f"{share[runner_up]:.0%}) and says {volume[top] / total:.0%} of the words")
+    return set(), "no speaker stands out as asking the questions; set interviewer_labels or --interviewer"
+
+
+def recurring_speakers(files: Sequence[Sequence[str]], min_files: int = 3) -> set[str]:
+    """Named labels that speak in at least half of the study's files (and at least
+    `min_files`): the researcher who ran the sessions, since each participant speaks in one."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for labels in files:
+        counts.update({lb for lb in labels if not GENERIC_LABELS.match(lb) and looks_like_person_name(lb)})
+    need = max(min_files, (len(files) + 1) // 2)
+    return {label for label, n in counts.items() if n >= need}
 
 
 def interviewer_display(label: str) -> str:

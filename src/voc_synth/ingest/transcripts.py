@@ -5,11 +5,32 @@ the header (title, "Participant: P07", "Date: …") that precedes the first turn
 speaker is the interviewer, and what the participant is called in the output, is decided
 later (`speakers.py`); this module only finds who said what, where.
 
-Speaker labels are recognised in the common shapes: `Interviewer:`, `P3:`, `Q:`/`A:`,
-`[00:12:31] P3:`, `Name (00:12):`, `**Name:**` (Markdown), a bold label run in Word, a label
-on its own line followed by the text (Otter-style `Dana  0:02`), and WebVTT voice tags.
-A label that appears only once, without a timestamp, is treated as ordinary text: a sentence
-such as "Honestly: it broke" must not become a speaker.
+A speaker label is a person: within a file, labels that differ only in letter case or spacing
+("interviewer", "Interviewer") are one speaker. A timestamp is a locator: it goes to the
+turn's `timestamp`, never into the label or the text.
+
+Shapes recognised, as researchers' tools export them:
+
+- `Name: text` in any letter case (`Interviewer:`, `interviewee:`, `Interviewer 2:`,
+  `Respondent 3:`, `I:`/`R:`, `IV:`, `P:`, `P3:`, `Q:`/`A:`), with a timestamp before or after
+  the label (`[00:12:31] P3:`, `00:12:31 P3:`, `P3 [00:12:31]:`, `P3: [00:12:31] text`) and
+  `**Name:**` in Markdown;
+- Otter.ai (.txt and .docx): `Sara Lopez  0:02` or `Speaker 1  1:02:33` on its own line, the
+  text below (Otter's "Transcribed by https://otter.ai" trailer is dropped);
+- Rev: `Speaker 1 (00:01:02):` or `Name (01:02):`, the text on the same or the next line
+  (a timed tag in the text, `[inaudible 00:01:08]`, keeps its tag and loses its time);
+- Descript: `[00:01:02] Name: text`; Trint: `[00:01:02] Name` or `Name [00:01:02]`, text below;
+- Zoom: .vtt cues whose text is `Name: text`; the .txt transcript (`[Name] 10:02:33`, text
+  below); a saved chat (`10:02:33 From Name to Everyone : text`, `00:58:04<tab>Name:<tab>text`);
+- Microsoft Teams: .vtt with `<v Name>` voice tags; .docx with `Name   0:03` above the text, and
+  the older .docx layout of cues (`0:0:0.0 --> 0:0:5.200`, the name, then the text); the
+  "… started transcription" lines are dropped;
+- in Word, also a bold label run and a speaker | text table.
+
+A capitalised label, a role (`interviewee`, `Respondent 3`) or a label with a timestamp is a
+speaker. A lower-case word before a colon is one only when it starts turns again and again in
+a conversation, the way the file's other speakers do: "honestly: it broke", said once, stays
+text. Sound tags opening a cue (`[Laughter]`) are not speakers.
 """
 
 from __future__ import annotations
@@ -20,13 +41,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .encoding import read_text
 from .records import Turn, UnusableFile
 
 TRANSCRIPT_FORMATS = ("txt", "md", "vtt", "srt", "docx")
 
-_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"          # 0:02, 12:34, 1:02:33, 00:00:02.500
+_HMS = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"               # only the full form: "10:30" may be speech
+# Teams' older Word export writes cue times unpadded ("0:0:5.200").
+_CUE_TS = r"\d{1,3}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?"
 _WCH = r"[\w.'’\-]"
 _WORD = _WCH + "+"
 _LABEL = rf"[^\W\d_]{_WCH}*(?:\s+(?:{_WORD}|\({_WORD}(?:\s+{_WORD})?\))){{0,3}}?"
@@ -35,20 +60,36 @@ _LABELLED_LINE = re.compile(
     (?:[\[(]\s*(?P<ts1>{_TS})\s*[\])]\s*[-–—]?\s*|(?P<ts2>{_TS})\s+[-–—]?\s*)?
     (?:\*\*|__)?\s*
     (?P<label>{_LABEL})
-    \s*(?:[\[(]\s*(?P<ts3>{_TS})\s*[\])])?
+    \s*(?:[\[(]\s*(?P<ts3>{_TS})\s*[\])]|\s(?P<ts4>{_HMS}))?
     \s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*
     (?P<text>.*)$""",
     re.VERBOSE,
 )
-# A label alone on a line with a timestamp ("Dana  0:02", "[00:01:10] Interviewer").
+# A label alone on a line with a timestamp: Otter/Teams "Dana  0:02", Zoom "[Dana] 10:02:33",
+# Trint "[00:01:10] Dana" / "Dana [00:01:10]", Rev "Speaker 1 (00:01:02):".
 _LABEL_ONLY_LINE = re.compile(
     rf"""^\s*(?:
-        (?:\*\*|__)?(?P<label1>{_LABEL})(?:\*\*|__)?\s+[\[(]?(?P<ts1>{_TS})[\])]?
+        (?:\[(?P<label0>{_LABEL})\]|(?:\*\*|__)?(?P<label1>{_LABEL})(?:\*\*|__)?)
+        (?:\s*[\[(](?P<ts1>{_TS})[\])]|\s+(?P<ts1b>{_TS}))
       | [\[(]?(?P<ts2>{_TS})[\])]?\s+(?:\*\*|__)?(?P<label2>{_LABEL})(?:\*\*|__)?
     )\s*:?\s*$""",
     re.VERBOSE,
 )
+# Zoom's saved meeting chat: "10:02:33 From Dana Reyes to Everyone : text".
+_ZOOM_CHAT_LINE = re.compile(rf"^\s*(?P<ts>{_TS})\s+From\s+(?P<label>[^:]+?)(?:\s+to\s+[^:]+?)?\s*:\s*(?P<text>.*)$")
 _TS_ONLY_LINE = re.compile(rf"^\s*[\[(]?{_TS}[\])]?\s*$")
+# A timestamp opening a turn's text ("P3: [00:12:31] I think…"); bare only in the full
+# hh:mm:ss form, since "10:30 suits me" is speech.
+_LEADING_TS = re.compile(
+    rf"^\s*(?:[\[(](?P<bracketed>{_TS})[\])]|(?P<bare>{_HMS})(?=\s|$))\s*[-–—:]?\s*"
+)
+_INLINE_TS = re.compile(rf"\s*\[{_TS}\]")
+# Rev marks unclear speech with the time it happened: "[inaudible 00:01:08]", "[crosstalk 00:12:04]".
+_TIMED_TAG = re.compile(rf"\[(?P<tag>[^\W\d_][\w ]{{0,30}}?)\s+{_TS}\]")
+# Lines the tools add that nobody said.
+_BOILERPLATE = re.compile(
+    r"^\s*(?:Transcribed by\s+\S*otter\.ai\S*|\S.{0,80}?\s(?:started|stopped) transcription)\s*$", re.IGNORECASE
+)
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+(?P<text>.+)$")
 _META_LINE = re.compile(r"^\s*(?:\*\*|__)?(?P<key>[A-Za-z][\w /]{0,30}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>.+?)\s*$")
 
@@ -59,7 +100,30 @@ META_KEYS = frozenset({
     "location", "persona", "segment", "role", "company", "customer", "name", "recorded",
     "recording", "transcript", "notes", "topic", "language", "interview", "id", "age", "plan",
 })
-_ALWAYS_SPEAKERS = re.compile(r"^(?:P\d{1,4}|Q|A|Interviewer|Moderator|Facilitator|Researcher|Participant|Respondent|Customer|User|Speaker\s*\d*)$", re.IGNORECASE)
+# Roles are speakers wherever they appear, in any case and optionally numbered ("Interviewer 2").
+_ROLE_LABEL = re.compile(
+    r"^(?:P\s?\d{1,4}|R\s?\d{1,4}|(?:Interviewer|Interviewee|Moderator|Facilitator|Researcher|Participant|"
+    r"Respondent|Customer|User|Speaker|Host|Int|Intv|Resp)(?:\s*\d{1,3})?)$",
+    re.IGNORECASE,
+)
+# Letter codes are roles only in capitals: a lower-case "a:" is more likely prose.
+_ROLE_CODE = re.compile(r"^(?:Q|A|I|R|P|IV|INT)(?:\s*\d{1,3})?$")
+_NAME_PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "do", "dos", "du", "la", "le",
+                             "van", "von", "bin", "al", "el", "y"})
+# Words that open prose before a colon ("note: …", "https://…", "Honestly: …"): never a speaker.
+_NOT_LABELS = frozenset({
+    "http", "https", "ftp", "mailto", "www", "note", "notes", "nb", "ps", "re", "fyi", "edit", "update", "eg",
+    "e.g.", "ie", "i.e.", "etc", "tip", "todo", "warning", "also", "and", "but", "so", "or", "then", "because",
+    "honestly", "basically", "like", "well", "yes", "no", "yeah", "ok", "okay", "example", "reason",
+})
+# Bracketed sound and transcriber tags at the start of a cue ("[Laughter] yeah"): not speakers.
+_SOUND_TAGS = frozenset({
+    "laughter", "laughs", "laughing", "music", "crosstalk", "inaudible", "unintelligible", "applause", "silence",
+    "noise", "background noise", "pause", "coughs", "cough", "sighs", "foreign", "blank_audio", "overlapping",
+})
+# Words that show a "Key: value" line is someone talking, not header metadata.
+_SPOKEN = re.compile(r"\b(?:i|i'm|i've|me|my|we|yeah|yes|yep|no|um+|uh+|erm|hmm+|hi|hello|hey|okay|ok|"
+                     r"so|sure|thanks|right|well|oh)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -75,14 +139,25 @@ class Transcript:
 class _Line:
     number: int
     text: str
-    label: str | None = None      # set by the format (Word bold run, VTT voice)
+    label: str | None = None      # set by the format (Word bold run, VTT voice, cue layout)
     timestamp: str = ""
     heading: bool = False
+    plain: bool = False           # known to be speech (a cue's text): never read as a label
+
+
+class _Match(NamedTuple):
+    """A line that has the shape of a turn start."""
+
+    label: str
+    timestamp: str
+    text: str
+    label_only: bool   # the label (and timestamp) alone; the text follows on the next lines
+    strong: bool       # capitalised name or role; a lower-case word must recur to count
 
 
 def clean_timestamp(ts: str) -> str:
-    """"0:02" → "00:00:02"; "00:12:31.500" → "00:12:31"."""
-    ts = re.split(r"[.,]", ts.strip())[0]
+    """"0:02" → "00:00:02"; "1:02:33" → "01:02:33"; "00:12:31.500" → "00:12:31"."""
+    ts = re.split(r"[.,]", ts.strip().strip("[]()"))[0]
     parts = [int(p) for p in ts.split(":")]
     while len(parts) < 3:
         parts.insert(0, 0)
@@ -90,71 +165,175 @@ def clean_timestamp(ts: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}"
 
 
-def _label_ok(label: str) -> bool:
-    label = label.strip()
-    if not label or len(label) > 40 or label.endswith(("-", "'")):
-        return False
-    if _ALWAYS_SPEAKERS.match(label):
-        return True
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def _is_role(label: str) -> bool:
+    label = " ".join(label.split())
+    return bool(_ROLE_LABEL.match(label) or _ROLE_CODE.match(label))
+
+
+def _label_strength(label: str) -> str | None:
+    """"strong" for a label that is a speaker by its shape (a capitalised name, a role), "weak"
+    for one that may be (a lower-case word: a speaker only if it recurs), None for no label."""
+    label = " ".join(label.split())
+    if not label or len(label) > 40 or label.endswith(("-", "'", "’")):
+        return None
+    if _is_role(label):
+        return "strong"
+    if label.lower() in _NOT_LABELS:
+        return None
     words = label.split()
-    if not words[0][:1].isupper():
-        return False
-    return all(w[:1].isupper() or w[:1] in "(" or w.isdigit() for w in words)
+    if words[0][:1].isupper() and all(
+        w[:1].isupper() or w[:1] == "(" or w.isdigit() or w.lower() in _NAME_PARTICLES for w in words[1:]
+    ):
+        return "strong"
+    return "weak"
 
 
-def _match_label(text: str) -> tuple[str, str, str, bool] | None:
-    """(label, timestamp, rest, label_only) when the line starts a turn shape."""
-    m = _LABELLED_LINE.match(text)
-    if m and _label_ok(m.group("label")):
-        ts = m.group("ts1") or m.group("ts2") or m.group("ts3") or ""
-        return m.group("label").strip(), ts, m.group("text").strip(), False
+def _label_ok(label: str) -> bool:
+    """A label that is a speaker by its shape alone."""
+    return _label_strength(label) == "strong"
+
+
+def _split_leading_timestamp(text: str) -> tuple[str, str]:
+    """("00:12:31", "I think…") for "[00:12:31] I think…"; ("", text) when none."""
+    m = _LEADING_TS.match(text)
+    if not m:
+        return "", text
+    return m.group("bracketed") or m.group("bare"), text[m.end():]
+
+
+def _strip_inline_timestamps(text: str) -> str:
+    return _INLINE_TS.sub("", _TIMED_TAG.sub(r"[\g<tag>]", text)).strip()
+
+
+def _match_label(text: str) -> _Match | None:
+    """The turn-start shape of a line, if it has one (not yet judged: see `_accepted_labels`)."""
+    m = _ZOOM_CHAT_LINE.match(text)
+    if m and len(m.group("label")) <= 60:
+        rest = m.group("text").strip()
+        return _Match(" ".join(m.group("label").split()), m.group("ts"), rest, not rest, True)
+    # Label-only first: in "Sara Lopez  12:34" the colon is the timestamp's, not the label's.
     m = _LABEL_ONLY_LINE.match(text)
     if m:
-        label = (m.group("label1") or m.group("label2") or "").strip()
-        if _label_ok(label):
-            return label, m.group("ts1") or m.group("ts2") or "", "", True
-    return None
+        label = m.group("label0") or m.group("label1") or m.group("label2") or ""
+        strength = _label_strength(label)
+        if strength:
+            return _Match(" ".join(label.split()), m.group("ts1") or m.group("ts1b") or m.group("ts2") or "", "", True,
+                          strength == "strong")
+    m = _LABELLED_LINE.match(text)
+    if not m:
+        return None
+    label, rest = m.group("label"), m.group("text").strip()
+    # "Sara Lopez 12:34 …" is a name and a time, not the label "Sara Lopez 12" saying "34".
+    start = m.start("text")
+    if rest[:1].isdigit() and text[start - 1:start] == ":" and text[start - 2:start - 1].isdigit():
+        return None
+    strength = _label_strength(label)
+    if not strength:
+        return None
+    ts = m.group("ts1") or m.group("ts2") or m.group("ts3") or m.group("ts4") or ""
+    if not ts:
+        ts, rest = _split_leading_timestamp(rest)
+    return _Match(" ".join(label.split()), ts, rest.strip(), False, strength == "strong")
 
 
-def _looks_like_metadata(label: str, text: str) -> bool:
+def _accepted_labels(matches: Sequence[_Match | None], preset: Iterable[str] = (),
+                     one_off_ok: bool = False) -> dict[str, str]:
+    """Which candidate labels are speakers: label key → the label as shown.
+
+    A capitalised label is a speaker when it recurs, carries a timestamp, is a role, or the
+    format set it (Word bold run, voice tag) — or anywhere when `one_off_ok` (a cue's `Name:`).
+    A lower-case label must behave like a speaker: recur, in a conversation of two or more
+    voices (or with timestamps), in the same line shape as the file's other speakers, and take
+    a fair share of the turns — so a "note:" or "it broke again:" opening a few lines of speech
+    is not a speaker. Spellings of one label are one speaker, shown as the most frequent one.
+    """
+    spellings: dict[str, Counter[str]] = {}
+    shapes: dict[str, Counter[tuple[bool, bool]]] = {}
+    strong: set[str] = set()
+    timestamped: set[str] = set()
+    roles: set[str] = set()
+    for match in matches:
+        if match is None:
+            continue
+        key = _label_key(match.label)
+        spellings.setdefault(key, Counter())[match.label] += 1
+        shapes.setdefault(key, Counter())[(bool(match.timestamp), match.label_only)] += 1
+        if match.strong:
+            strong.add(key)
+        if match.timestamp:
+            timestamped.add(key)
+        if _is_role(match.label):
+            roles.add(key)
+    counts = {key: sum(c.values()) for key, c in spellings.items()}
+    preset_keys = set(map(_label_key, preset))
+    accepted = {
+        key for key in counts
+        if key in preset_keys or key in roles
+        or (key in strong and (one_off_ok or counts[key] >= 2 or key in timestamped))
+    }
+    recurring = {key for key in counts if key not in accepted and counts[key] >= 2}
+    if accepted and recurring:
+        # The shape the known speakers' turns start with ("Name  0:02" alone, "Name: text"…).
+        usual = sum((shapes[key] for key in accepted), Counter()).most_common(1)[0][0]
+        recurring = {key for key in recurring if shapes[key].most_common(1)[0][0] == usual}
+    starts = sum(counts[key] for key in accepted | recurring)
+    recurring = {key for key in recurring if counts[key] >= 0.05 * starts}
+    if len(accepted | recurring) >= 2:
+        accepted |= recurring
+    else:
+        accepted |= recurring & timestamped
+    return {key: spellings[key].most_common(1)[0][0] for key in accepted}
+
+
+def _looks_like_metadata(match: _Match) -> bool:
     """"Interviewer: Sam Jones" in a header names someone; it is not a turn."""
-    if label.lower() not in META_KEYS:
+    text = match.text
+    if match.label.lower() not in META_KEYS or match.timestamp or not text:
+        return False
+    if _SPOKEN.search(text):
         return False
     return len(text.split()) <= 6 and not re.search(r"[?!]|\.\s|\.$", text)
 
 
 def assemble_turns(lines: Sequence[_Line], unit: str) -> Transcript:
     """Group lines into speaker turns; lines before the first turn are the header."""
-    matches = []
+    matches: list[_Match | None] = []
     for line in lines:
-        if line.heading:
+        if line.heading or line.plain or _BOILERPLATE.match(line.text):
             matches.append(None)
         elif line.label is not None:
-            matches.append((line.label, line.timestamp, line.text, False))
+            matches.append(_Match(line.label, line.timestamp, line.text, not line.text, True))
         else:
             matches.append(_match_label(line.text))
-    counts = Counter(m[0] for m in matches if m)
-    timestamped = {m[0] for m in matches if m and m[1]}
-    preset = {line.label for line in lines if line.label}
-    accepted = {
-        label for label in counts
-        if counts[label] >= 2 or label in timestamped or label in preset or _ALWAYS_SPEAKERS.match(label)
-    }
+    accepted = _accepted_labels(matches, {line.label for line in lines if line.label})
 
     turns: list[Turn] = []
+    texts: list[list[str]] = []    # each turn's lines, joined at the end (a long turn stays linear)
     transcript = Transcript(turns=turns, unit=unit)
     for line, match in zip(lines, matches, strict=True):
-        if match and match[0] in accepted and not (not turns and _looks_like_metadata(match[0], match[2])):
-            label, ts, rest, _label_only = match
-            turns.append(Turn(speaker=label, text=rest, first=line.number, last=line.number,
-                              timestamp=clean_timestamp(ts) if ts else line.timestamp))
+        if _BOILERPLATE.match(line.text) and not line.heading:
+            continue
+        key = _label_key(match.label) if match else ""
+        if match and key in accepted and not (not turns and _looks_like_metadata(match)):
+            turns.append(Turn(speaker=accepted[key], text="", first=line.number, last=line.number,
+                              timestamp=clean_timestamp(match.timestamp) if match.timestamp else ""))
+            first_text = _strip_inline_timestamps(match.text)
+            texts.append([first_text] if first_text else [])
             continue
         if not line.text.strip() or (_TS_ONLY_LINE.match(line.text) and turns):
             continue
         if turns and not line.heading:
-            turn = turns[-1]
-            turn.text = f"{turn.text}\n{line.text.strip()}" if turn.text else line.text.strip()
-            turn.last = line.number
+            # A continuation may open with the time it was said (Descript, Trint): a locator.
+            text = line.text.strip() if line.plain else _split_leading_timestamp(line.text)[1]
+            text = _strip_inline_timestamps(text)
+            if not text:
+                continue
+            texts[-1].append(text)
+            turns[-1].last = line.number
             continue
         # Header: title and "Key: value" metadata.
         transcript.header.append(line.text.strip())
@@ -170,33 +349,22 @@ def assemble_turns(lines: Sequence[_Line], unit: str) -> Transcript:
     for key in ("interviewer", "moderator", "facilitator", "researcher"):
         if key in transcript.meta:
             transcript.interviewer_hints.add(transcript.meta[key])
+    for turn, parts in zip(turns, texts, strict=True):
+        turn.text = "\n".join(parts)
     transcript.turns = [t for t in turns if t.text.strip()]
     return transcript
 
 
-# --- plain text / Markdown -----------------------------------------------------------------------
+# --- cues: WebVTT, SRT, and cue layouts pasted into Word or text --------------------------------
 
-def _strip_markdown(text: str) -> str:
-    return re.sub(r"(?<!\w)[*_]{1,2}(?=\S)|(?<=\S)[*_]{1,2}(?!\w)", "", text)
-
-
-def read_text_transcript(path: Path, encoding: str) -> Transcript:
-    """A .txt/.md transcript; locators are line numbers."""
-    text = read_text(path, encoding)
-    lines = [_Line(i, raw.rstrip()) for i, raw in enumerate(text.splitlines(), start=1)]
-    transcript = assemble_turns(lines, "lines")
-    if path.suffix.lower() == ".md":
-        for turn in transcript.turns:
-            turn.text = _strip_markdown(turn.text)
-    return transcript
-
-
-# --- WebVTT / SRT --------------------------------------------------------------------------------
-
-_CUE_TIMING = re.compile(rf"^\s*(?P<start>{_TS})\s*-->\s*(?P<end>{_TS})")
+_CUE_TIMING = re.compile(rf"^\s*(?P<start>{_CUE_TS})\s*-->\s*(?P<end>{_CUE_TS})")
+# Cue identifiers: SRT/Zoom numbers, Teams "<uuid>/12-0".
+_CUE_ID = re.compile(r"^\s*(?:\d{1,6}|[0-9a-f]{8}-[0-9a-f-]{20,}(?:/\d+-\d+)?|[\w-]{1,64}/\d+-\d+)\s*$", re.IGNORECASE)
 _VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+(?P<name>[^>]+?)\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
 _SRT_BRACKET_SPEAKER = re.compile(r"^\s*[\[(](?P<label>[^\])]{1,40})[\])]\s*:?\s*(?P<text>.*)$")
+# A cue's first line that is only a name (Teams' older .docx: "Lopez, Sara").
+_NAME_LINE = re.compile(r"^[^\W\d_][\w.'’\-, ()]{0,58}$")
 
 
 def _cue_blocks(text: str, notes: list[str] | None = None) -> Iterable[tuple[str, str, list[str]]]:
@@ -223,35 +391,140 @@ def _cue_blocks(text: str, notes: list[str] | None = None) -> Iterable[tuple[str
             block = []
 
 
+def _cue_speakers(payloads: Sequence[str]) -> list[tuple[str | None, str]]:
+    """(speaker or None, text) for each cue's text: a `<v Name>` voice tag, `Name: text` or
+    `[Name] text`. A capitalised `Name:` opening a cue is a speaker even once; a lower-case one
+    must recur (see `_accepted_labels`)."""
+    parsed: list[tuple[_Match | None, str]] = []
+    voices: set[str] = set()
+    for payload in payloads:
+        plain = html.unescape(_TAG.sub("", payload)).strip()
+        voice = _VOICE.search(payload)
+        if voice:
+            name = " ".join(voice.group("name").split())
+            voices.add(name)
+            parsed.append((_Match(name, "", plain, False, True), plain))
+            continue
+        plain = re.sub(r"^-\s+", "", plain)
+        match = _match_label(plain)
+        if match and not match.label_only and match.text:
+            parsed.append((match, plain))
+            continue
+        bracket = _SRT_BRACKET_SPEAKER.match(plain)
+        tag = bracket.group("label").strip() if bracket else ""
+        strength = _label_strength(tag) if tag.lower() not in _SOUND_TAGS else None
+        if bracket and strength and bracket.group("text"):
+            parsed.append((_Match(tag, "", bracket.group("text").strip(), False, strength == "strong"), plain))
+            continue
+        parsed.append((None, plain))
+    accepted = _accepted_labels([m for m, _ in parsed], voices, one_off_ok=True)
+    out: list[tuple[str | None, str]] = []
+    for match, plain in parsed:
+        key = _label_key(match.label) if match else ""
+        if match and key in accepted:
+            out.append((accepted[key], " ".join(_strip_inline_timestamps(match.text).split())))
+        else:
+            out.append((None, " ".join(_strip_inline_timestamps(plain).split())))
+    return out
+
+
 def _merge_cues(cues: Iterable[tuple[str | None, str, str]]) -> Transcript:
     """Consecutive cues by the same voice become one turn; unlabelled cues continue a turn."""
     turns: list[Turn] = []
+    texts: list[list[str]] = []
     for number, (speaker, text, start) in enumerate(cues, start=1):
         if not text.strip():
             continue
         if turns and (speaker is None or speaker == turns[-1].speaker):
-            turns[-1].text += " " + text
+            texts[-1].append(text)
             turns[-1].last = number
             continue
-        turns.append(Turn(speaker=speaker or "Speaker", text=text, first=number, last=number,
+        turns.append(Turn(speaker=speaker or "Speaker", text="", first=number, last=number,
                           timestamp=clean_timestamp(start)))
+        texts.append([text])
+    for turn, parts in zip(turns, texts, strict=True):
+        turn.text = " ".join(parts)
     return Transcript(turns=turns, unit="cues")
 
 
-def _payload_speaker(payload: str) -> tuple[str | None, str]:
-    voice = _VOICE.search(payload)
-    if voice:
-        return voice.group("name").strip(), html.unescape(_TAG.sub("", payload)).strip()
-    plain = html.unescape(_TAG.sub("", payload)).strip()
-    plain = re.sub(r"^-\s+", "", plain)
-    match = _match_label(plain)
-    if match and not match[3] and match[2]:
-        return match[0], match[2]
-    bracket = _SRT_BRACKET_SPEAKER.match(plain)
-    if bracket and _label_ok(bracket.group("label")) and bracket.group("text"):
-        return bracket.group("label").strip(), bracket.group("text").strip()
-    return None, plain
+def _cue_layout(lines: Sequence[_Line]) -> list[_Line] | None:
+    """Lines laid out as cues outside a .vtt file (Teams' older .docx, a cue file saved as .txt),
+    rewritten as lines whose speaker and timestamp are set; None when the layout is not cues.
 
+    A cue's text is either `Name: text` / `<v Name>text` or a name on its own line above the
+    text — the latter only when most cues open with a name that recurs.
+    """
+    timings = [i for i, line in enumerate(lines) if _CUE_TIMING.match(line.text)]
+    if len(timings) < 2:
+        return None
+    header = [line for line in lines[:timings[0]] if not line.text.strip().startswith("WEBVTT")]
+    if header and _CUE_ID.match(header[-1].text):
+        header.pop()
+    blocks: list[tuple[str, list[_Line]]] = []
+    for n, i in enumerate(timings):
+        end = timings[n + 1] if n + 1 < len(timings) else len(lines)
+        body = [line for line in lines[i + 1:end] if line.text.strip()]
+        if n + 1 < len(timings) and body and _CUE_ID.match(body[-1].text):
+            body.pop()   # the next cue's number or id
+        timing = _CUE_TIMING.match(lines[i].text)
+        assert timing is not None
+        blocks.append((clean_timestamp(timing.group("start")), body))
+
+    multi = [body for _, body in blocks if len(body) >= 2]
+    names = Counter(" ".join(body[0].text.split()) for body in multi if _NAME_LINE.match(body[0].text.strip())
+                    and len(body[0].text.split()) <= 5 and not body[0].text.rstrip().endswith((".", "?", "!")))
+    recurring = {name for name, count in names.items() if count >= 2}
+    name_layout = bool(multi) and sum(names[n] for n in recurring) >= 0.6 * len(multi)
+
+    speakers: list[str | None] = []
+    texts: list[list[_Line]] = []
+    pending: list[int] = []
+    payloads: list[str] = []
+    for _, body in blocks:
+        first = " ".join(body[0].text.split()) if body else ""
+        if name_layout and len(body) >= 2 and first in recurring:
+            speakers.append(first)
+            texts.append(body[1:])
+        else:
+            speakers.append(None)
+            texts.append(body)
+            pending.append(len(speakers) - 1)
+            payloads.append(" ".join(line.text.strip() for line in body))
+    for index, (speaker, text) in zip(pending, _cue_speakers(payloads), strict=True):
+        speakers[index] = speaker
+        body = texts[index]
+        texts[index] = [_Line(body[0].number, text)] if body and text else []
+
+    out = list(header)
+    previous: str | None = None
+    for (start, _), speaker, body in zip(blocks, speakers, texts, strict=True):
+        for j, line in enumerate(body):
+            opens = j == 0 and speaker is not None and speaker != previous
+            out.append(_Line(line.number, line.text.strip(), label=speaker if opens else None,
+                             timestamp=start if opens else "", plain=not opens))
+        if body and speaker is not None:
+            previous = speaker
+    return out
+
+
+# --- plain text / Markdown -----------------------------------------------------------------------
+
+def _strip_markdown(text: str) -> str:
+    return re.sub(r"(?<!\w)[*_]{1,2}(?=\S)|(?<=\S)[*_]{1,2}(?!\w)", "", text)
+
+
+def read_text_transcript(path: Path, encoding: str) -> Transcript:
+    """A .txt/.md transcript; locators are line numbers."""
+    text = read_text(path, encoding)
+    lines = [_Line(i, raw.rstrip()) for i, raw in enumerate(text.splitlines(), start=1)]
+    transcript = assemble_turns(_cue_layout(lines) or lines, "lines")
+    if path.suffix.lower() == ".md":
+        for turn in transcript.turns:
+            turn.text = _strip_markdown(turn.text)
+    return transcript
+
+
+# --- WebVTT / SRT --------------------------------------------------------------------------------
 
 def read_vtt(path: Path, encoding: str) -> Transcript:
     """A WebVTT file; speakers from `<v Name>` voice tags (or `Name:` in the cue text)."""
@@ -259,12 +532,10 @@ def read_vtt(path: Path, encoding: str) -> Transcript:
     if not text.lstrip("\ufeff \n").startswith("WEBVTT"):
         if not _CUE_TIMING.search(text):
             raise UnusableFile("unreadable", "not a WebVTT file (no WEBVTT header and no cue timings)")
-    cues = []
     notes: list[str] = []
-    for start, _end, payload in _cue_blocks(text, notes):
-        speaker, body = _payload_speaker(" ".join(payload))
-        cues.append((speaker, " ".join(body.split()), start))
-    transcript = _merge_cues(cues)
+    blocks = list(_cue_blocks(text, notes))
+    speakers = _cue_speakers([" ".join(payload) for _, _, payload in blocks])
+    transcript = _merge_cues((speaker, body, start) for (start, _, _), (speaker, body) in zip(blocks, speakers, strict=True))
     transcript.header = notes
     return transcript
 
@@ -272,13 +543,11 @@ def read_vtt(path: Path, encoding: str) -> Transcript:
 def read_srt(path: Path, encoding: str) -> Transcript:
     """An SRT subtitle file; speakers from `Name:` / `[Name]` prefixes where present."""
     text = read_text(path, encoding)
-    cues = []
-    for start, _end, payload in _cue_blocks(text):
-        speaker, body = _payload_speaker(" ".join(payload))
-        cues.append((speaker, " ".join(body.split()), start))
-    if not cues and text.strip():
+    blocks = list(_cue_blocks(text))
+    if not blocks and text.strip():
         raise UnusableFile("unreadable", "not an SRT file (no cue timings found)")
-    return _merge_cues(cues)
+    speakers = _cue_speakers([" ".join(payload) for _, _, payload in blocks])
+    return _merge_cues((speaker, body, start) for (start, _, _), (speaker, body) in zip(blocks, speakers, strict=True))
 
 
 # --- Word ----------------------------------------------------------------------------------------
@@ -296,11 +565,22 @@ def _bold_prefix(paragraph: object) -> str:
     return "".join(prefix).strip()
 
 
+def _after_bold_label(rest: str) -> tuple[str, str]:
+    """(timestamp, text) of what follows a bold label: "  0:02" (Otter), "(00:01:02): text"."""
+    rest = rest.lstrip(" :\t")
+    if _TS_ONLY_LINE.match(rest):
+        return rest.strip(), ""
+    ts, rest = _split_leading_timestamp(rest)
+    return ts, rest.strip()
+
+
 def read_docx(path: Path) -> Transcript:
-    """A Word transcript: `Speaker: text` paragraphs, bold label runs, or a speaker|text table.
+    """A Word transcript: `Speaker: text` paragraphs, a label paragraph above the text (Otter,
+    Teams), bold label runs, a cue layout (older Teams), or a speaker|text table.
 
     Title/heading-styled paragraphs and metadata before the first turn are header, not turns.
-    Locators are paragraph numbers (tables: row numbers after the paragraphs).
+    Locators are paragraph numbers (tables: row numbers after the paragraphs); a paragraph
+    with line breaks is read line by line under its own number.
     """
     import docx
 
@@ -322,13 +602,16 @@ def read_docx(path: Path) -> Transcript:
             style = (paragraph.style.name if paragraph.style is not None else "") or ""
             heading = style.lower().startswith(("title", "heading", "subtitle"))
             bold = _bold_prefix(paragraph)
-            label = None
-            if bold and not heading and bold != text:
+            label, timestamp = None, ""
+            if bold and not heading and bold != text and "\n" not in bold:
                 candidate = bold.rstrip(":").strip()
                 if _label_ok(candidate) and len(candidate.split()) <= 4:
-                    label = candidate
-                    text = text[len(bold):].lstrip(" :\t").strip() if text.startswith(bold) else text
-            lines.append(_Line(number, text, label=label, heading=heading))
+                    label = " ".join(candidate.split())
+                    rest = text[len(bold):] if text.startswith(bold) else text
+                    timestamp, text = _after_bold_label(rest)
+            first, *more = text.split("\n")
+            lines.append(_Line(number, first.strip(), label=label, timestamp=timestamp, heading=heading))
+            lines.extend(_Line(number, part.strip(), heading=heading) for part in more if part.strip())
         if not any(_match_label(x.text) or x.label for x in lines):
             for table in tables:
                 for row in table.rows:
@@ -338,7 +621,7 @@ def read_docx(path: Path) -> Transcript:
                         lines.append(_Line(number, cells[-1], label=cells[0]))
     except Exception as err:
         raise UnusableFile("unreadable", f"not a readable .docx document ({type(err).__name__})") from None
-    return assemble_turns(lines, "paragraphs")
+    return assemble_turns(_cue_layout(lines) or lines, "paragraphs")
 
 
 def read_transcript(path: Path, fmt: str, encoding: str) -> Transcript:
