@@ -310,7 +310,7 @@ def result() -> IngestResult:
 
 def test_every_sample_is_ingested_with_one_participant(result: IngestResult) -> None:
     files = {f["path"]: f for f in result.manifest["files"]}
-    assert set(files) == set(SAMPLES)
+    assert set(files) == set(SAMPLES) | {"thinkaloud/ticket_kiosk_usability.odt"}
     for rel, (_speakers, _n, first, _last, interviewee) in SAMPLES.items():
         assert files[rel]["status"] == "ingested" and files[rel]["segments"] >= 1, files[rel]
         segs = result.segments[result.segments["source_file"] == rel]
@@ -339,3 +339,47 @@ def test_config_idiom_reads_a_single_format_folder(tmp_path: Path) -> None:
     dev = result.segments[result.segments["source_file"] == "otter/mealkit_sara_dev.txt"]
     assert dev["locator"].iloc[0] == "00:00:05"
     assert not dev["text"].str.match(r"\s*\d").any()
+
+
+# --- think-aloud usability sessions typed up in LibreOffice (.odt) ------------------------------
+
+THINK_ALOUD = FORMATS / "thinkaloud" / "ticket_kiosk_usability.odt"
+
+
+def test_odt_sample_matches_its_generator(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_odt", FORMATS / "make_odt.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from voc_synth.ingest.transcripts import odt_paragraphs
+
+    fresh = module.write(tmp_path / "fresh.odt")
+    assert [t for _, t, _ in odt_paragraphs(fresh)] == [t for _, t, _ in odt_paragraphs(THINK_ALOUD)] == module.SESSION
+
+
+def test_think_aloud_speech_is_the_participant_and_prompts_are_protocol() -> None:
+    transcript = read_transcript(THINK_ALOUD, "odt", "")
+    speakers = [t.speaker for t in transcript.turns]
+    assert set(speakers) == {"Protocol", "Participant", "MODERATOR"}
+    assert speakers.count("MODERATOR") == 3            # only its own lines, never the speech after
+    assert speakers.count("Protocol") == 8              # 1, 1.a, 1.b, 2, 2.a, 3, 3.a, 4
+    assert all(not t.text.startswith("(") for t in transcript.turns)   # observer notes left out
+    joined = next(t for t in transcript.turns if t.speaker == "Participant")
+    assert joined.first == 2 and joined.last == 3      # consecutive lines of speech are one turn
+
+
+def test_think_aloud_end_to_end_answers_carry_their_task(tmp_path: Path) -> None:
+    import shutil
+
+    from voc_synth.config import Config, SourceConfig
+    from voc_synth.ingest import ingest
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    shutil.copy(THINK_ALOUD, folder / "P04_session.odt")
+    result = ingest(Config(sources=[SourceConfig(path=folder, type="interview")], base_dir=tmp_path))
+    segs = result.segments
+    assert set(segs["participant"]) == {"P04"} and set(segs["speaker"]) == {"P04"}
+    assert not segs["text"].str.contains("MODERATOR|Take your time|end of the tasks").any()
+    reader = segs[segs["text"].str.contains("reader is way down")]
+    assert reader["question"].iloc[0] == "2 Pay for the ticket with a contactless card."
+    assert result.manifest["files"][0]["people"]["interviewer"] == ["Moderator", "Protocol"]

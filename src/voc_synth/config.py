@@ -111,8 +111,11 @@ class EmbeddingConfig(_Strict):
 
 
 class CodebookEntry(_Strict):
+    """One code of a researcher's codebook: a name, a one-line definition, example phrases."""
+
     name: str
-    examples: list[str]
+    definition: str | None = None
+    examples: list[str] = Field(default_factory=list)
     stage: str | None = None
 
 
@@ -132,6 +135,11 @@ class ThemeConfig(_Strict):
     outlier_threshold: float = Field(default=0.35, ge=-1.0, le=1.0)  # min cosine to a centroid
     codebook: list[CodebookEntry] = Field(default_factory=list)
     codebook_min_similarity: float = Field(default=0.6, ge=-1.0, le=1.0)
+    # Deductive coding (themes/codebook.py): a segment takes a code when its similarity to the
+    # code, calibrated against the corpus (z-score per code), reaches codebook_min_z and beats
+    # the runner-up code by codebook_margin standard deviations.
+    codebook_min_z: float = Field(default=1.0, ge=0.0)
+    codebook_margin: float = Field(default=0.25, ge=0.0)
     n_groups: int | None = Field(default=None, ge=1)  # theme groups; None = 5-12 by theme count
     representation: Literal["keybert+mmr", "keybert", "mmr", "ctfidf"] = "keybert+mmr"
     n_keywords: int = Field(default=10, ge=1, le=30)

@@ -23,6 +23,7 @@ from .segment import Unit, cut_block, drop_reason
 from .speakers import asks
 from .speech import clean_verbatim, is_small_talk, question_context
 from .tabular import cell_text
+from .transcripts import PROTOCOL
 from .values import infer_scale
 
 
@@ -114,7 +115,8 @@ def interview_segments(record: Record, redacted: list[Redacted], unit: str, seg_
         position = start + len(block.text) + 2  # "\n\n" between turns
         if i in record.interviewer_turns:
             # "Right." or "Thanks, that's helpful" is not what the next answer answers.
-            if asks(block.text) or (not question and drop_reason(block.text, 1) is None):
+            # A think-aloud protocol's task prompt is what the next answers respond to, asked or not.
+            if asks(block.text) or turn.speaker == PROTOCOL or (not question and drop_reason(block.text, 1) is None):
                 question = question_context(block.text, block.sentences, asks)
             continue
         for piece in cut_block(block.text, block.sentences, unit, seg_cfg):

@@ -16,7 +16,7 @@ from ..errors import InputError
 
 FORMATS = {
     ".txt": "txt", ".md": "md", ".markdown": "md", ".vtt": "vtt", ".srt": "srt",
-    ".docx": "docx", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json",
+    ".docx": "docx", ".odt": "odt", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx",
 }
 _QUIET_EXCLUDES = (".*", "~$*", "Thumbs.db", "desktop.ini", "__MACOSX")

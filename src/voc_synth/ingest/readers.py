@@ -18,7 +18,7 @@ from .discover import file_format
 from .encoding import detect_encoding, read_text
 from .records import FileInfo, RawRecord, SkippedRecord, Turn, UnusableFile
 from .tabular import TABULAR_FORMATS, Row, cell_text, read_table
-from .transcripts import TRANSCRIPT_FORMATS, read_transcript
+from .transcripts import TRANSCRIPT_FORMATS, odt_paragraphs, read_transcript
 
 RecordStream = Iterator[RawRecord | SkippedRecord]
 
@@ -31,7 +31,7 @@ def decide_type(source: SourceConfig, fmt: str, rel: str, resolved: ResolvedColu
         return source.type, "config"
     if fmt in ("vtt", "srt"):
         return "interview", "extension"
-    if fmt in ("txt", "md", "docx"):
+    if fmt in ("txt", "md", "docx", "odt"):
         hinted = type_from_path(rel)
         return (hinted, "path") if hinted else ("interview", "extension")
     if resolved is not None and resolved.source_type:
@@ -144,10 +144,12 @@ def _docx_paragraphs(path: Path) -> list[tuple[int, str]]:
 
 
 def _line_records(path: Path, rel: str, fmt: str, encoding: str, source_type: str, index: int, channel: str) -> RecordStream:
-    """A .txt/.md/.docx file in a non-interview source: one record per line / paragraph
+    """A .txt/.md/.docx/.odt file in a non-interview source: one record per line / paragraph
     (survey verbatims pasted one per line, say)."""
     if fmt == "docx":
         paragraphs, prefix = _docx_paragraphs(path), "paragraph"
+    elif fmt == "odt":
+        paragraphs, prefix = [(n, text) for n, text, _ in odt_paragraphs(path)], "paragraph"
     else:
         paragraphs, prefix = list(enumerate(read_text(path, encoding).splitlines(), start=1)), "line"
     for number, line in paragraphs:
@@ -171,9 +173,9 @@ def open_file(
     if not fmt:
         info.source_type = source.type or ""
         raise UnusableFile("unsupported format", f"unsupported format: '{path.suffix or path.name}' files are not read "
-                           "(use .txt .md .vtt .srt .docx .csv .tsv .json .jsonl .xlsx)")
-    encoding = "binary (zip)" if fmt in ("docx", "xlsx") else detect_encoding(path, source.encoding)
-    if fmt in ("docx", "xlsx"):
+                           "(use .txt .md .vtt .srt .docx .odt .csv .tsv .json .jsonl .xlsx)")
+    encoding = "binary (zip)" if fmt in ("docx", "odt", "xlsx") else detect_encoding(path, source.encoding)
+    if fmt in ("docx", "odt", "xlsx"):
         with path.open("rb") as handle:
             head = handle.read(4)
         if not head:

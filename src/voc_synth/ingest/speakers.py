@@ -25,7 +25,8 @@ DEFAULT_INTERVIEWER_LABELS = ["Interviewer", "Moderator", "Facilitator", "Q", "R
 PID = re.compile(r"^P\d{1,4}$", re.IGNORECASE)
 _PID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])P[\s\-_#]?(\d{1,4})(?![A-Za-z0-9])")
 _PID_WORDS = re.compile(r"\bparticipant[\s\-_#]*(?:id)?[\s:#]*(\d{1,4})\b", re.IGNORECASE)
-_ROLE_WORDS = re.compile(r"\b(interviewer|moderator|facilitator|researcher)\b", re.IGNORECASE)
+# "Protocol": the task prompts of a think-aloud transcript (transcripts.PROTOCOL), context only.
+_ROLE_WORDS = re.compile(r"\b(interviewer|moderator|facilitator|researcher|protocol)\b", re.IGNORECASE)
 # Labels that are roles, not people; never treated as names to redact.
 GENERIC_LABELS = re.compile(
     r"^(?:P\d{1,4}|Q|A|I|R|IV|Int|Host|Interviewer|Moderator|Facilitator|Researcher|Participant|Respondent|"

@@ -1,4 +1,5 @@
-"""Readers for interview transcripts: plain text / Markdown, WebVTT, SRT and Word (.docx).
+"""Readers for interview transcripts: plain text / Markdown, WebVTT, SRT, Word (.docx) and
+OpenDocument (.odt).
 
 Each reader returns a `Transcript`: the speaker turns in file order, plus metadata found in
 the header (title, "Participant: P07", "Date: …") that precedes the first turn. Which
@@ -27,6 +28,15 @@ Shapes recognised, as researchers' tools export them:
   "… started transcription" lines are dropped;
 - in Word, also a bold label run and a speaker | text table.
 
+Think-aloud and protocol transcripts (usability sessions) label almost nothing: the
+participant's speech is unlabelled lines, the numbered task prompts of the protocol
+(`1 Read the home tab.`, `  2.b Why?`) stand between them, and only the moderator's rare
+interjections carry a label (`MODERATOR: Yes`). When labelled lines are under
+`THINK_ALOUD_LABEL_SHARE` of a file's lines and each carries its own text, a labelled line is a
+turn of its own, task prompts are turns of `Protocol` (an interviewer role: context, never
+themed), lines in parentheses are observer notes (left out), and the unlabelled lines are the
+turns of `Participant`.
+
 A capitalised label, a role (`interviewee`, `Respondent 3`) or a label with a timestamp is a
 speaker. A lower-case word before a colon is one only when it starts turns again and again in
 a conversation, the way the file's other speakers do: "honestly: it broke", said once, stays
@@ -46,7 +56,7 @@ from typing import NamedTuple
 from .encoding import read_text
 from .records import Turn, UnusableFile
 
-TRANSCRIPT_FORMATS = ("txt", "md", "vtt", "srt", "docx")
+TRANSCRIPT_FORMATS = ("txt", "md", "vtt", "srt", "docx", "odt")
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"          # 0:02, 12:34, 1:02:33, 00:00:02.500
 _HMS = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"               # only the full form: "10:30" may be speech
@@ -299,6 +309,48 @@ def _looks_like_metadata(match: _Match) -> bool:
     return len(text.split()) <= 6 and not re.search(r"[?!]|\.\s|\.$", text)
 
 
+# A think-aloud file labels fewer than this share of its lines (see the module docstring).
+THINK_ALOUD_LABEL_SHARE = 0.15
+# ... and has at least this many unlabelled lines (a short file proves nothing).
+THINK_ALOUD_MIN_LINES = 20
+PROTOCOL = "Protocol"
+PARTICIPANT = "Participant"
+# A protocol's numbered task prompt: "1 Read…", "  1.a Was…", "c.i If…", "3) Submit…".
+_TASK_PROMPT = re.compile(r"^\s*(?:\d{1,2}(?:\.[a-z0-9]{1,4})*[.)]?|[a-z]\.[ivx]{1,4}\.?|[a-z]\))\s+[A-Z‘'\"“]")
+_OBSERVER_NOTE = re.compile(r"^\s*\([^()]*\)\s*$")
+
+
+def _is_think_aloud(lines: Sequence[_Line], matches: Sequence[_Match | None], accepted: dict[str, str]) -> bool:
+    starts = [m for m in matches if m and _label_key(m.label) in accepted]
+    content = sum(bool(line.text.strip()) and not line.heading for line in lines)
+    unlabelled = content - len(starts)
+    return (bool(starts) and unlabelled >= THINK_ALOUD_MIN_LINES
+            and len(starts) < THINK_ALOUD_LABEL_SHARE * content and all(m.text.strip() for m in starts))
+
+
+def _think_aloud_turns(lines: Sequence[_Line], matches: Sequence[_Match | None], accepted: dict[str, str],
+                       unit: str) -> Transcript:
+    """Turns of a think-aloud transcript: labelled lines alone, prompts as `Protocol`,
+    unlabelled speech as `Participant` (consecutive lines of speech are one turn)."""
+    turns: list[Turn] = []
+    for line, match in zip(lines, matches, strict=True):
+        text = line.text.strip()
+        if not text or line.heading or _BOILERPLATE.match(line.text) or _OBSERVER_NOTE.match(text):
+            continue
+        if match and _label_key(match.label) in accepted:
+            speaker, text = accepted[_label_key(match.label)], _strip_inline_timestamps(match.text)
+        elif _TASK_PROMPT.match(line.text):
+            speaker = PROTOCOL
+        else:
+            speaker = PARTICIPANT
+        if speaker == PARTICIPANT and turns and turns[-1].speaker == PARTICIPANT:
+            turns[-1].text += "\n" + text
+            turns[-1].last = line.number
+            continue
+        turns.append(Turn(speaker=speaker, text=text, first=line.number, last=line.number))
+    return Transcript(turns=[t for t in turns if t.text.strip()], unit=unit)
+
+
 def assemble_turns(lines: Sequence[_Line], unit: str) -> Transcript:
     """Group lines into speaker turns; lines before the first turn are the header."""
     matches: list[_Match | None] = []
@@ -310,6 +362,8 @@ def assemble_turns(lines: Sequence[_Line], unit: str) -> Transcript:
         else:
             matches.append(_match_label(line.text))
     accepted = _accepted_labels(matches, {line.label for line in lines if line.label})
+    if _is_think_aloud(lines, matches, accepted):
+        return _think_aloud_turns(lines, matches, accepted, unit)
 
     turns: list[Turn] = []
     texts: list[list[str]] = []    # each turn's lines, joined at the end (a long turn stays linear)
@@ -624,8 +678,43 @@ def read_docx(path: Path) -> Transcript:
     return assemble_turns(_cue_layout(lines) or lines, "paragraphs")
 
 
+def odt_paragraphs(path: Path) -> list[tuple[int, str, bool]]:
+    """(paragraph number, text, is heading) of an OpenDocument text file, read with odfpy, in
+    document order (paragraphs inside lists and sections included)."""
+    from odf import teletype
+    from odf import text as odf_text
+    from odf.opendocument import load
+
+    try:
+        document = load(str(path))
+        out = []
+        for element in document.text.getElementsByType(odf_text.P) + document.text.getElementsByType(odf_text.H):
+            out.append(element)
+    except Exception as err:  # odfpy raises many types on a damaged archive or bad XML
+        raise UnusableFile("unreadable", f"not a readable .odt document ({type(err).__name__})") from None
+    # getElementsByType groups by type; document order is the order of the nodes in the tree.
+    order = {id(node): n for n, node in enumerate(_walk(document.text))}
+    out.sort(key=lambda element: order.get(id(element), 0))
+    return [(n, teletype.extractText(e), e.qname[1] == "h") for n, e in enumerate(out, start=1)]
+
+
+def _walk(node: object) -> Iterable[object]:
+    yield node
+    for child in getattr(node, "childNodes", []):
+        yield from _walk(child)
+
+
+def read_odt(path: Path) -> Transcript:
+    """An OpenDocument (.odt, LibreOffice Writer) transcript: paragraphs and headings as lines.
+    Locators are paragraph numbers."""
+    lines = [_Line(number, part.rstrip(), heading=heading)
+             for number, text, heading in odt_paragraphs(path)
+             for part in text.split("\n") if part.strip()]
+    return assemble_turns(_cue_layout(lines) or lines, "paragraphs")
+
+
 def read_transcript(path: Path, fmt: str, encoding: str) -> Transcript:
-    """Dispatch on format ('txt', 'md', 'vtt', 'srt', 'docx')."""
+    """Dispatch on format ('txt', 'md', 'vtt', 'srt', 'docx', 'odt')."""
     if fmt in ("txt", "md"):
         return read_text_transcript(path, encoding)
     if fmt == "vtt":
@@ -634,4 +723,6 @@ def read_transcript(path: Path, fmt: str, encoding: str) -> Transcript:
         return read_srt(path, encoding)
     if fmt == "docx":
         return read_docx(path)
+    if fmt == "odt":
+        return read_odt(path)
     raise UnusableFile("unsupported format", f"unsupported transcript format: .{fmt}")

@@ -1,7 +1,8 @@
 """`find_themes()`: segments + embeddings → themes, assignments, groups and centroids.
 
 Steps: choose size-scaled parameters → fit BERTopic (UMAP + HDBSCAN, with the codebook as
-zero-shot topics) → optionally merge down to `n_themes` → reassign outliers that are close
+zero-shot topics) → split any theme holding more than a quarter of the segments, at the grain
+that is most stable under subsampling (`split.py`) → optionally merge down to `n_themes` → reassign outliers that are close
 enough to a theme → final keyword representation (c-TF-IDF → KeyBERTInspired → MMR) → labels →
 groups from the topic hierarchy → per-theme counts. Corpora too small or too uniform for UMAP +
 HDBSCAN fall back to agglomerative clustering or a single theme, always with a warning.
@@ -22,6 +23,7 @@ from ..config import EmbeddingConfig, ThemeConfig
 from ..embed import ProgressAdapter
 from ..errors import ConfigError, InputError, MissingModelError
 from ..tables import UNTHEMED_ID
+from .codebook import CodeAssignment, assign_codes
 from .hierarchy import assign_groups
 from .labels import (
     clean_keywords,
@@ -30,8 +32,9 @@ from .labels import (
     label_phrases,
     unique_labels,
 )
-from .params import ThemeParams, resolve_params
+from .params import MAX_SEGMENTS_SINGLE_THEME, ThemeParams, resolve_params
 from .reduce import reduction_cache_dir
+from .split import SplitReport, split_giant_themes
 
 THEME_COLUMNS = [
     "theme_id", "label", "keywords", "group_id", "group_label", "n_segments", "n_documents",
@@ -168,10 +171,20 @@ def find_themes(
             )
 
         embedder = _make_embedder(embedding_config, config, unit, warnings)
-        fitted = _fit(params, config, seed, embedder, docs, unit, warnings,
-                      reduction_cache_dir(embedding_config))
+        if config.codebook and embedder is not None and params.method != "single":
+            model, topics, probs, params, coded = _fit_with_codebook(
+                config, seed, embedder, docs, unit, warnings, reduction_cache_dir(embedding_config))
+        else:
+            model, topics, probs, params = _fit(params, config, seed, embedder, docs, unit, warnings,
+                                                reduction_cache_dir(embedding_config))
+            coded = None
         tracker.to(0.5)
-        model, topics, probs, params = fitted
+        split_report = None
+        if params.method == "bertopic":
+            topics, split_report = split_giant_themes(
+                unit, topics, params.min_cluster_size, seed, reduction_cache_dir(embedding_config),
+                keep=set(_zeroshot_map(model)))
+            _warn_unsplittable(split_report, len(topics), warnings)
         topics = _absorb_into_codebook(model, config, embedder, unit, topics)
         topics = _merge_to_n_themes(model, params, unit, topics)
         topics, probs, reassigned = _reduce_outliers(model, params, docs, unit, topics, probs)
@@ -181,10 +194,21 @@ def find_themes(
         tracker.to(0.8)
         result = _assemble(model, config, segments, docs, unit, topics, probs, reassigned,
                            params, warnings, embedder)
+        if split_report is not None:
+            result.params["split"] = split_report.to_dict()
+        if coded is not None:
+            result.params["codebook_coded"] = coded.n_coded
         result.seconds = time.perf_counter() - started
         return result
     finally:
         tracker.close()
+
+
+def _warn_unsplittable(report: SplitReport, n: int, warnings: list[str]) -> None:
+    for size in report.unsplittable:
+        warnings.append(
+            f"One theme holds {size} of {n} segments ({size / n:.0%}) and no stable finer split exists: "
+            "these segments really are about one thing. Set themes.min_theme_size lower to force a finer grain.")
 
 
 def _make_embedder(embedding_config: EmbeddingConfig, config: ThemeConfig, unit: np.ndarray,
@@ -250,6 +274,35 @@ def _fit(params: ThemeParams, config: ThemeConfig, seed: int, embedder: Any, doc
                 probs = probs.max(axis=1)
             return model, topics, probs, attempt
     raise InputError(f"Could not find themes in these segments: {last_error}")
+
+
+def _fit_with_codebook(config: ThemeConfig, seed: int, embedder: Any, docs: list[str], unit: np.ndarray,
+                       warnings: list[str], reduction_cache: Path | None,
+                       ) -> tuple[Any, np.ndarray, np.ndarray, ThemeParams, CodeAssignment]:
+    """Deductive then inductive: the codebook codes what it describes (`codebook.assign_codes`),
+    BERTopic finds themes among the rest. Code k is theme k; found themes follow. The model's
+    zero-shot map is set as BERTopic's own zero-shot step would, so the rest of the step treats
+    codes as codebook themes."""
+    anchors = np.stack([embedder.anchor(e.name) for e in config.codebook])
+    coded = assign_codes(unit, anchors, config.codebook_min_similarity, config.codebook_min_z,
+                         config.codebook_margin)
+    rest = np.flatnonzero(coded.codes == UNTHEMED_ID)
+    inductive = config.model_copy(update={"codebook": []})
+    k = len(config.codebook)
+    topics = coded.codes.copy()
+    probs = coded.similarity.astype(float)
+    if len(rest) > MAX_SEGMENTS_SINGLE_THEME:
+        params = resolve_params(len(rest), inductive)
+        model, found, found_probs, params = _fit(params, inductive, seed, embedder, [docs[i] for i in rest],
+                                                 unit[rest], warnings, reduction_cache)
+        topics[rest] = np.where(found != UNTHEMED_ID, found + k, UNTHEMED_ID)
+        probs[rest] = found_probs
+    else:  # the codebook took (nearly) everything: a model only to carry the representation
+        params = resolve_params(len(docs), inductive, single=True)
+        model, _, _, _ = _fit(params, inductive, seed, embedder, docs, unit, warnings, reduction_cache)
+    model.zeroshot_topic_list = [e.name for e in config.codebook]
+    model._topic_id_to_zeroshot_topic_idx = {j: j for j in range(k) if (topics == j).any()}
+    return model, topics, probs, params, coded
 
 
 def _absorb_into_codebook(model: Any, config: ThemeConfig, embedder: Any, unit: np.ndarray,

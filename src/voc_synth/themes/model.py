@@ -36,7 +36,7 @@ class CachedEmbedder(BaseEmbedder):
     Codebook theme names are special: BERTopic's zero-shot step embeds the *names* in
     `zeroshot_topic_list`, but a name alone ("Late delivery") is a poor anchor. For a codebook
     name this backend returns the normalised mean of the name's and its example phrases'
-    embeddings, so the researcher's examples steer what the theme attracts.
+    embeddings (and its definition's), so the researcher's words steer what the theme attracts.
     """
 
     def __init__(self, config: EmbeddingConfig, cache: EmbeddingCache | None = None,
@@ -46,7 +46,7 @@ class CachedEmbedder(BaseEmbedder):
         self.cache = cache
         self._anchors: dict[str, np.ndarray] = {}
         for entry in codebook or []:
-            texts = [entry.name, *entry.examples]
+            texts = [entry.name, *([entry.definition] if entry.definition else []), *entry.examples]
             vectors = self._embed(texts)
             anchor = vectors.mean(axis=0)
             self._anchors[entry.name] = anchor / (np.linalg.norm(anchor) or 1.0)
