@@ -48,7 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 DEFAULT_CACHE = Path.home() / ".cache" / "voc_synth_dev"
-TIMESTAMP = re.compile(r"^\s*\d{1,2}(?::\d{2})?\b|\b\d{1,2}:\d{2}(?::\d{2})?\b")
+TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+# A timestamp read into a label leaves its minutes at the start of the text ("34 So we…"); a
+# number said aloud starts a sentence too ("20 data sets"), so these are listed for a person.
+LEADING_NUMBER = re.compile(r"^\s*\d{1,2}\b")
 # Independent of the product's small-talk list: words that, as a theme's top keywords, mean the
 # theme is about the call rather than the subject.
 SMALL_TALK_WORDS = frozenset("""
@@ -69,6 +72,10 @@ SRC: Path | None = None
 REUSE = False
 
 
+class RunFailed(RuntimeError):
+    """The CLI refused the study (what a user would see is in the message)."""
+
+
 def run_cli(args: list[str], log: Path) -> float:
     started = time.perf_counter()
     out = Path(args[args.index("--out") + 1])
@@ -78,7 +85,7 @@ def run_cli(args: list[str], log: Path) -> float:
     with log.open("w") as fh:
         proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=_env())
     if proc.returncode != 0:
-        raise SystemExit(f"voc-synth failed ({proc.returncode}); see {log}")
+        raise RunFailed(f"voc-synth exited {proc.returncode}: " + " ".join(log.read_text().split()[-40:]))
     return time.perf_counter() - started
 
 
@@ -115,13 +122,21 @@ def written_text(run: Path) -> str:
     return "\n".join(parts)
 
 
-def name_parts(study: dict) -> list[str]:
-    """Names to look for: every interviewer/participant label that is a person's name, and
-    its parts of three letters or more."""
+def name_parts(study: dict, source: Path) -> list[str]:
+    """Names to look for: every interviewer/participant label of the files run that is a
+    person's name, and its parts of three letters or more. (A sampled study's other
+    participants are third parties in the sampled files, not its speakers.)"""
     from voc_synth.ingest.speakers import GENERIC_LABELS, looks_like_person_name
 
+    labels = [*study.get("interviewer_names", []), *study.get("participant_names", [])]
+    if study.get("sample_files"):
+        from voc_synth.ingest.encoding import read_text
+
+        texts = "\n".join(read_text(p, "utf-8") for p in source.iterdir() if p.suffix in (".md", ".txt"))
+        labels = [lb for lb in labels if re.search(rf"^[ \t]*(?:\*\*)?{re.escape(lb)}(?:\*\*)?[ \t]*:", texts, re.M)
+                  or re.search(rf"^INTERVIEW(?:EE|ER)?:.*\b{re.escape(lb)}\b", texts, re.M)]
     names: set[str] = set()
-    for label in [*study.get("interviewer_names", []), *study.get("participant_names", [])]:
+    for label in labels:
         if GENERIC_LABELS.match(label) or not looks_like_person_name(label) or re.search(r"\d", label):
             continue
         names.add(label)
@@ -174,7 +189,7 @@ def theme_flags(themes: pd.DataFrame, segments: pd.DataFrame) -> tuple[list[str]
     return small, foreign
 
 
-def ingest_figures(study: dict, run: Path) -> dict:
+def ingest_figures(study: dict, run: Path, source: Path) -> dict:
     from voc_synth.synthesis import Synthesis
 
     synthesis = Synthesis.load(run)
@@ -189,7 +204,7 @@ def ingest_figures(study: dict, run: Path) -> dict:
     sizes = themed["theme_id"].value_counts()
     small, foreign = theme_flags(themes, segments)
     mid, examples = mid_sentence_share(quotes, segments, documents)
-    leaks = count_leaks(written_text(run), name_parts(study))
+    leaks = count_leaks(written_text(run), name_parts(study, source))
     return {
         "files": len(files),
         "files_ingested": sum(f["status"] == "ingested" for f in files),
@@ -200,6 +215,8 @@ def ingest_figures(study: dict, run: Path) -> dict:
         "names_leaked": sum(leaks.values()),
         "leaked": dict(leaks.most_common(8)),
         "timestamp_fragments": int(segments["text"].astype(str).str.contains(TIMESTAMP).sum()),
+        "segments_starting_with_a_number": segments.loc[segments["text"].astype(str).str.contains(LEADING_NUMBER),
+                                                        "text"].astype(str).str.slice(0, 40).tolist()[:5],
         "segments": len(segments),
         "segment_drops": manifest.get("segment_drops", {}),
         "themes": len(themes),
@@ -221,33 +238,40 @@ def _norm_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def passage_segments(coding: dict, segments: pd.DataFrame) -> list[tuple[str, list[int]]]:
-    """(code, indices of the segments that carry the passage) for each coded passage: a segment
-    carries it when at least half of the shorter one's word trigrams are shared (a short quote
-    inside a longer segment, or a short segment inside a long coded passage)."""
+def passage_segments(coding: dict, segments: pd.DataFrame) -> list[tuple[set[str], list[int]]]:
+    """(codes, indices of the segments that carry the passage) for each coded passage.
+
+    A passage coded under several codes is one passage with several acceptable codes (a segment
+    can sit under one theme only). A segment carries a passage when at least half of the
+    shorter one's word trigrams are shared (a short quote inside a longer segment, or a short
+    segment inside a long coded passage)."""
     by_file: dict[str, list[int]] = {}
     for i, f in enumerate(segments["source_file"].astype(str)):
         by_file.setdefault(Path(f).stem, []).append(i)
     grams = [set(zip(w, w[1:], w[2:], strict=False)) for w in (_norm_words(t) for t in segments["text"].astype(str))]
-    out = []
+    passages: dict[tuple[str, str], set[str]] = {}
     for c in coding["codings"]:
-        words = _norm_words(c["text"])
+        passages.setdefault((Path(c["file"]).stem, " ".join(_norm_words(c["text"]))), set()).add(c["code"])
+    out = []
+    for (stem, text), codes in passages.items():
+        words = text.split()
         pgrams = set(zip(words, words[1:], words[2:], strict=False))
-        inside = [i for i in by_file.get(Path(c["file"]).stem, [])
+        inside = [i for i in by_file.get(stem, [])
                   if grams[i] and pgrams and len(grams[i] & pgrams) / min(len(grams[i]), len(pgrams)) >= 0.5]
-        out.append((c["code"], inside))
+        out.append((codes, inside))
     return out
 
 
-def agreement(pairs: list[tuple[str, list[int]]], labels: list[str]) -> dict:
-    """Share of coded passages (that have segments) whose segments mostly sit under their code."""
-    matched = [(code, idx) for code, idx in pairs if idx]
+def agreement(pairs: list[tuple[set[str], list[int]]], labels: list[str]) -> dict:
+    """Share of coded passages (that have segments) whose segments mostly sit under one of
+    the passage's codes."""
+    matched = [(codes, idx) for codes, idx in pairs if idx]
     if not matched:
         return {"passages": len(pairs), "with_segments": 0, "agreement": 0.0}
     hits = 0
-    for code, idx in matched:
+    for codes, idx in matched:
         got = Counter(labels[i] for i in idx)
-        hits += got.get(code, 0) >= len(idx) / 2
+        hits += sum(got.get(code, 0) for code in codes) >= len(idx) / 2
     return {"passages": len(pairs), "with_segments": len(matched), "agreement": round(hits / len(matched), 3)}
 
 
@@ -311,8 +335,11 @@ def evaluate_study(study_dir: Path, out_root: Path, with_codebook: bool) -> dict
         source = sample
         study = {**study, "participants_expected": len(chosen)}
     run = out / "run"
-    timings = {"run": round(run_cli(["--interviews", str(source), "--out", str(run)], out / "run.log"), 1)}
-    figures = ingest_figures(study, run)
+    try:
+        timings = {"run": round(run_cli(["--interviews", str(source), "--out", str(run)], out / "run.log"), 1)}
+    except RunFailed as err:
+        return {"files": len([p for p in source.iterdir() if p.is_file()]), "files_ingested": 0, "error": str(err)}
+    figures = ingest_figures(study, run, source)
     if with_codebook and (study_dir / "coding.json").exists():
         figures.update(codebook_figures(study_dir, study, out, source, timings))
     figures["seconds"] = timings

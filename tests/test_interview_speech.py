@@ -21,6 +21,8 @@ from voc_synth.ingest.speech import clean_verbatim, is_small_talk, join_interrup
     ("We had had enough of it by then.", "We had had enough of it by then."),     # grammatical repeat
     ("It was a well-known brand - really good.", "It was a well-known brand - really good."),
     ("It was, it was honestly the worst week.", "It was honestly the worst week."),
+    ("The app [inaudible] crashed twice [laughs] and [NAME] gave up.", "The app crashed twice and [NAME] gave up."),
+    ("So the, the [overlapping speech] login page.", "So the login page."),
 ])
 def test_clean_verbatim_removes_only_the_noise_of_speech(spoken: str, clean: str) -> None:
     assert clean_verbatim(spoken) == clean
@@ -31,6 +33,7 @@ def test_clean_verbatim_removes_only_the_noise_of_speech(spoken: str, clean: str
     "Can you hear me okay?", "Cool, perfect, thanks so much for your time, [NAME].",
     "Good luck with the rest of the project!", "This meeting is being recorded.", "Okay, bye bye!",
     "Sorry, give me one second, let me share my screen.", "You're on mute, I think.",
+    "Okay, sounds good.", "You too. I'm ready whenever you are.", "Give me like two minutes and I'll be right back.",
 ])
 def test_small_talk_is_recognised(text: str) -> None:
     assert is_small_talk(text)
@@ -44,6 +47,16 @@ def test_small_talk_is_recognised(text: str) -> None:
 ])
 def test_substance_is_not_small_talk(text: str) -> None:
     assert not is_small_talk(text)
+
+
+@pytest.mark.parametrize(("text", "little"), [
+    ("Yeah. All right.", True), ("I do, yeah.", True), ("Okay, sounds good.", True),
+    ("Yeah, the app crashed.", False), ("Mostly the price.", False),
+])
+def test_backchannel_says_too_little(text: str, little: bool) -> None:
+    from voc_synth.ingest.speech import too_little_said
+
+    assert too_little_said(text) is little
 
 
 def _record(turns: list[tuple[str, str]], interviewer: set[str]) -> Record:
@@ -92,11 +105,14 @@ def test_interviewer_found_by_asking_not_by_label() -> None:
 
 
 def test_interviewer_found_as_the_voice_heard_in_most_files() -> None:
-    files = [["Mira Holt", "Jo Park"], ["Mira Holt", "Sam Reed"], ["Mira Holt", "Lee Chan", "Speaker 3"], ["Ola Berg", "Kim Wu"]]
+    files = [["Mira Holt", "Jo Park", "Speaker 3"], ["Mira Holt", "Sam Reed", "P7"], ["Mira Holt", "Lee Chan", "Speaker 3"],
+             ["Ola Berg", "Kim Wu", "Speaker 3"]]
     assert recurring_speakers(files) == {"Mira Holt"}
+    coded = [["A1", "P1"], ["A1", "A5", "P2"], ["R1", "P3"], ["A1", "A5", "P4"], ["A1", "A5", "P5"]]
+    assert recurring_speakers(coded) == {"A1", "A5"}      # a researcher's code, not a participant id
     turns = [Turn("Mira Holt", "I see.", 1, 1), Turn("Sam Reed", "Is it okay if I ask something first?", 2, 2)]
     found, why = explain_interviewers(turns, label_patterns(None), [], recurring={"Mira Holt"})
-    assert found == {"Mira Holt"} and "most of the study" in why
+    assert found == {"Mira Holt"} and "most of the study" in why and "Mira" not in why
 
 
 @pytest.mark.parametrize("label", ["Interviewer 1", "interviewer", "INTERVIEWER 2", "Moderator", "I", "Q"])
@@ -174,3 +190,103 @@ def test_an_otter_style_interview_end_to_end(tmp_path: Path) -> None:
         assert clean_verbatim(docs[seg.doc_id][seg.char_start:seg.char_end]) == seg.text
     # The question each answer responds to is kept, clean.
     assert (segs["question"] == "So how long have you been ordering the boxes?").any()
+
+
+def test_unnamed_voices_are_the_participant_or_a_researcher() -> None:
+    from voc_synth.ingest.speakers import unknown_voices
+
+    turns = [Turn("A1", "What do you collect?", 1, 1), Turn("P10", "Timings per run, mostly.", 2, 2),
+             Turn("Speaker 1", "And memory, when the job allows it, which is rare.", 3, 3),
+             Turn("Speaker 3", "Sorry, which jobs allow it?", 4, 4), Turn("P10", "The small ones.", 5, 5)]
+    interviewers = {"A1"}
+    unknown_voices(turns, interviewers)
+    assert interviewers == {"A1", "Speaker 3"}
+    assert [t.speaker for t in turns] == ["A1", "P10", "P10", "Speaker 3", "P10"]
+    # With no named participant there is nobody to give the voice to: labels stay as they are.
+    alone = [Turn("Speaker 1", "Hi there?", 1, 1), Turn("Speaker 2", "Hello, I use the app daily.", 2, 2)]
+    unknown_voices(alone, set())
+    assert [t.speaker for t in alone] == ["Speaker 1", "Speaker 2"]
+
+
+def test_report_says_who_the_interviewer_was_and_what_was_left_out() -> None:
+    from voc_synth.report._common import manifest_rows
+
+    manifest = {"totals": {"files": 1}, "segment_drops": {"small talk": 4, "not English": 2},
+                "files": [{"path": "s1.txt", "people": {"interviewer": ["Interviewer"], "participants": ["P01"],
+                                                        "reason": "the speaker label names the role"}}]}
+    rows = dict(manifest_rows(manifest))
+    assert rows["units left out of themes: small talk"] == "4"
+    assert rows["interviewer in s1.txt"] == "Interviewer — the speaker label names the role"
+
+
+def test_a_folder_of_transcripts_runs_with_no_config(tmp_path: Path) -> None:
+    """`voc-synth run --interviews FOLDER` as a new user types it: the demo's interviews (a
+    mix of .txt, .vtt and .docx layouts) with no voc_synth.yaml."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from voc_synth.cli import app
+
+    folder = Path(__file__).resolve().parents[1] / "corpora" / "demo_shop" / "interviews"
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "--interviews", str(folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    transcripts = [f for f in manifest["files"] if f.get("people")]
+    assert len(transcripts) == 15 and all(f["people"]["interviewer"] for f in transcripts)
+    themes = json.loads((out / "synthesis.json").read_text())["themes"]
+    assert len(themes) >= 12
+
+
+def test_every_kind_of_evidence_counts_and_accents_do_not_hide_a_name() -> None:
+    turns = [Turn("Q", "Where were you born?", 1, 1), Turn("Jim Reyes", "In Ohio, a long time ago.", 2, 2),
+             Turn("Selma Sabanovic", "And your first robot?", 3, 3), Turn("Jim Reyes", "A kit arm.", 4, 4),
+             Turn("Q2", "Which lab?", 5, 5), Turn("Jim Reyes", "The one at my college.", 6, 6)]
+    found, why = explain_interviewers(turns, label_patterns(None), ["Selma Šabanović and Matt Ford"])
+    assert found == {"Q", "Q2", "Selma Sabanovic"}
+    assert "role" in why and "header" in why
+
+
+def test_a_header_line_said_once_after_the_introduction_is_metadata(tmp_path: Path) -> None:
+    from voc_synth.ingest.transcripts import read_transcript
+
+    path = tmp_path / "oral_history.md"
+    path.write_text("""## About the interview
+
+JIM REYES: An interview conducted by Selma Sabanovic, 2011.
+
+## Interview
+
+INTERVIEWEE: Jim Reyes
+INTERVIEWER: Selma Sabanovic
+
+Q:
+
+Where were you born?
+
+Jim Reyes:
+
+In Ohio, a long time ago.
+
+Selma Sabanovic:
+
+And your first robot?
+
+Jim Reyes:
+
+A kit arm, bought with my paper-round money.
+
+Selma Sabanovic:
+
+Did it work?
+
+Jim Reyes:
+
+Never properly, which is how I learnt to program.
+""", encoding="utf-8")
+    transcript = read_transcript(path, "md", "utf-8")
+    assert transcript.meta["interviewer"] == "Selma Sabanovic"
+    assert {t.speaker for t in transcript.turns} >= {"Q", "Jim Reyes", "Selma Sabanovic"}
+    assert "INTERVIEWER" not in {t.speaker for t in transcript.turns}
+    assert not any("INTERVIEWEE" in t.text for t in transcript.turns)

@@ -21,7 +21,7 @@ from .records import Record, Turn
 from .redact import Redactor
 from .segment import Unit, cut_block, drop_reason
 from .speakers import asks
-from .speech import clean_verbatim, is_small_talk, question_context
+from .speech import clean_verbatim, is_small_talk, question_context, too_little_said
 from .tabular import cell_text
 from .transcripts import PROTOCOL
 from .values import infer_scale
@@ -62,6 +62,8 @@ def unit_drop_reason(text: str, drop: str | None, *, speech: bool) -> str | None
     """
     if drop:
         return drop
+    if speech and too_little_said(text):
+        return "filler"
     if speech and is_small_talk(text):
         return SMALL_TALK
     if looks_non_english(text):

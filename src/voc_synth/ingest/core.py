@@ -368,17 +368,23 @@ def _build_redactor(config: Config, records: list[Record], known_names: set[str]
 
 
 def _brand_like_names(blocks: list[str], analyses: list[Analysis], redactor: Redactor) -> list[str]:
-    """Words NER tags as PERSON only now and then: a brand, not a person ("Larkfield").
+    """Single words NER tags as PERSON only now and then: a brand, not a person ("Larkfield").
 
-    A real name is tagged nearly every time it is written; a company or product name that the
-    small model sometimes mistakes for a person is tagged in a minority of its mentions.
+    A real name is tagged nearly every time it is written (alone or inside a full name); a
+    company or product name that the small model sometimes mistakes for a person is tagged in
+    a minority of its mentions.
     """
     tagged: Counter[str] = Counter()
     for text, analysis in zip(blocks, analyses, strict=True):
         for start, end in analysis.persons:
             hit = text[start:end]
             if redactor.person_ok(hit, text, start, end):
-                tagged[hit] += 1
+                # A full name ("George Giralt") is a person, never a brand; each of its words
+                # counts as tagged, so "George" said alone elsewhere is not taken for a brand
+                # because NER tagged it inside the full name rather than on its own.
+                for word in hit.split():
+                    tagged[word.strip(".,’'")] += 1
+    tagged = Counter({word: n for word, n in tagged.items() if word[:1].isupper()})
     if not tagged:
         return []
     known = set(redactor.known_names)

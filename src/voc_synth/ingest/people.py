@@ -27,6 +27,7 @@ from .speakers import (
     names_from_label,
     normalise_pid,
     recurring_speakers,
+    unknown_voices,
 )
 from .values import iso_date
 
@@ -91,6 +92,7 @@ def _register_interview(record: Record, config: Config, roster: Roster | None,
     turns: list[Turn] = raw.turns or []
     patterns = label_patterns(config.sources[raw.source_index].interviewer_labels)
     interviewers, record.interviewer_reason = explain_interviewers(turns, patterns, raw.interviewer_hints, recurring)
+    unknown_voices(turns, interviewers)
     record.interviewer_turns = {i for i, t in enumerate(turns) if t.speaker in interviewers}
     participants = list(dict.fromkeys(t.speaker for t in turns if t.speaker not in interviewers))
 

@@ -93,6 +93,34 @@ def windows(n: int, size: int) -> list[tuple[int, int]]:
     return out
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?…]['\"”’)\]]*\s*$")
+_OPEN_BRACKET = re.compile(r"[\[(][^\])]*$")
+
+
+def join_broken_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with the splitter's breaks inside a sentence undone.
+
+    The sentence recogniser, trained on edited text, breaks speech and casual writing where a
+    sentence has not ended: inside a bracket ("the [Product" | "Name] app"), or before a
+    lower-case continuation after no closing punctuation ("so we went back to" | "the old
+    one"). A unit starting there would start mid-sentence, so such a break is joined to the
+    sentence before it.
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if out:
+            prev = text[out[-1][0]:out[-1][1]]
+            head = text[start:end].lstrip()
+            inside_bracket = bool(_OPEN_BRACKET.search(prev))
+            continues = (not _ENDS_SENTENCE.search(prev)
+                         and (head[:1].islower() or head[:1] in ",;:)]-–—"))
+            if inside_bracket or continues:
+                out[-1] = (out[-1][0], end)
+                continue
+        out.append((start, end))
+    return out
+
+
 @dataclass
 class Unit:
     start: int            # offsets in the block's (redacted) text
@@ -104,7 +132,7 @@ def cut_block(
     text: str, sentences: Sequence[tuple[int, int]], unit: str, config: SegmentationConfig
 ) -> list[Unit]:
     """Candidate units of one block of text (a record, or one interview turn)."""
-    sents = [(s, e) for s, e in sentences if text[s:e].strip()]
+    sents = join_broken_sentences(text, [(s, e) for s, e in sentences if text[s:e].strip()])
     if not sents:
         if not text.strip():
             return []

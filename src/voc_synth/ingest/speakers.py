@@ -13,7 +13,7 @@ where two different customers would collide).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -40,7 +40,8 @@ def label_patterns(labels: Sequence[str] | None) -> list[re.Pattern[str]]:
     out = []
     for label in labels if labels is not None else DEFAULT_INTERVIEWER_LABELS:
         try:
-            out.append(re.compile(rf"(?<!\w){re.escape(label)}(?!\w)", re.IGNORECASE))
+            # "Q" matches "Q" and "Q2" (a second interviewer), never "Quinn".
+            out.append(re.compile(rf"(?<!\w){re.escape(label)}(?:\s*\d{{1,3}})?(?!\w)", re.IGNORECASE))
         except re.error:
             continue
     return out
@@ -91,31 +92,46 @@ def infer_interviewers(turns: Sequence[Turn], patterns: Sequence[re.Pattern[str]
     return explain_interviewers(turns, patterns, hints, recurring)[0]
 
 
+def _fold(word: str) -> str:
+    """Lower case without accents: "Šabanović" and "Sabanovic" are the same word in a label."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
+
+
 def explain_interviewers(turns: Sequence[Turn], patterns: Sequence[re.Pattern[str]], hints: Iterable[str],
                          recurring: Iterable[str] = ()) -> tuple[set[str], str]:
     """(interviewer labels, why) for one transcript.
 
-    In order of evidence: a label that names the role (`interviewer_labels`: Interviewer,
-    Moderator, Q, I…, or any label containing a role word); a name the header gives
-    ("Interviewer: Sam Jones"); a named speaker who also speaks in most of the study's other
-    files (`recurring`: participants appear once, the researcher in every session); failing
-    all of those, in a conversation of two or more voices, the speaker who asks clearly more
-    of the questions. `why` says which, without naming anyone.
+    The evidence, combined (an oral history may have a "Q" and two named interviewers): a
+    label that names the role (`interviewer_labels`: Interviewer, Moderator, Q, Q2, I…, or any
+    label containing a role word); a name the header gives ("Interviewer: Sam Jones",
+    accents ignored); a speaker who also speaks in most of the study's other files
+    (`recurring`: participants appear once, the researcher in every session). Failing all of
+    those, in a conversation of two or more voices, the speaker who asks clearly more of the
+    questions. `why` says which, without naming anyone.
     """
     labels = list(dict.fromkeys(t.speaker for t in turns))
-    found = {label for label in labels
-             if (is_interviewer_label(label, patterns) or _ROLE_WORDS.search(label))
-             and not _INTERVIEWEE_LABEL.match(label)}
+    found: set[str] = set()
+    why: list[str] = []
+    by_role = {label for label in labels
+               if (is_interviewer_label(label, patterns) or _ROLE_WORDS.search(label))
+               and not _INTERVIEWEE_LABEL.match(label)}
+    if by_role:
+        found |= by_role
+        why.append("the speaker label names the role")
+    hint_words = {_fold(w) for hint in hints for w in hint.split()}
+    by_header = {label for label in labels if label not in found and label.split()
+                 and {_fold(w) for w in label.split()} <= hint_words} if hint_words else set()
+    if by_header:
+        found |= by_header
+        why.append("the transcript header names the interviewer")
+    by_presence = {label for label in labels if label in set(recurring)} - found
+    if by_presence and len(found | by_presence) < len(labels):
+        found |= by_presence
+        why.append("the same speaker takes part in most of the study's interviews")
     if found:
-        return found, "the speaker label names the role"
-    hint_words = {w.lower() for hint in hints for w in hint.split()}
-    found = {label for label in labels if label.lower().split() and set(label.lower().split()) <= hint_words}
-    if found:
-        return found, "the transcript header names the interviewer"
-    recurring = set(recurring)
-    found = {label for label in labels if label in recurring}
-    if found and len(found) < len(labels):
-        return found, "the same named speaker leads most of the study's interviews"
+        return found, "; ".join(why)
     if len(labels) < 2:
         return set(), "one voice only: no interviewer"
     return _question_asker(turns, labels)
@@ -142,14 +158,43 @@ def _question_asker(turns: Sequence[Turn], labels: list[str]) -> tuple[set[str],
     return set(), "no speaker stands out as asking the questions; set interviewer_labels or --interviewer"
 
 
-def recurring_speakers(files: Sequence[Sequence[str]], min_files: int = 3) -> set[str]:
-    """Named labels that speak in at least half of the study's files (and at least
-    `min_files`): the researcher who ran the sessions, since each participant speaks in one."""
-    from collections import Counter
+# Labels for whoever answers: never the recurring researcher, even when they recur in every file.
+_ANSWERER_LABEL = re.compile(r"^(?:(?:interviewee|respondent|participant|customer|user)(?:\s*\d+)?|A|R|P)$", re.IGNORECASE)
+_DIARISATION_LABEL = re.compile(r"^(?:unknown\s+)?speaker(?:\s*\d+)?$|^unknown$", re.IGNORECASE)
 
+
+def unknown_voices(turns: Sequence[Turn], interviewers: set[str]) -> None:
+    """Resolve a transcription service's unnamed voices ("Speaker 3", "Unknown Speaker") in a
+    file that also names its participant, in place.
+
+    Such a label is not a person: it is a stretch of audio the service could not attribute. In
+    an interview with one named participant, an unnamed voice that mostly asks is a researcher
+    (added to `interviewers`); one that mostly answers is the participant again, and its turns
+    take the participant's label — otherwise one person would be counted as several.
+    """
+    voices = [lb for lb in dict.fromkeys(t.speaker for t in turns) if lb not in interviewers]
+    unknown = [lb for lb in voices if _DIARISATION_LABEL.match(lb)]
+    named = [lb for lb in voices if lb not in unknown]
+    if not unknown or len(named) != 1:
+        return
+    for label in unknown:
+        own = [t for t in turns if t.speaker == label]
+        if sum(asks(t.text) for t in own) / len(own) >= 0.5:
+            interviewers.add(label)
+        else:
+            for turn in own:
+                turn.speaker = named[0]
+
+
+def recurring_speakers(files: Sequence[Sequence[str]], min_files: int = 3) -> set[str]:
+    """Labels that speak in at least half of the study's files (and at least `min_files`):
+    the researchers who ran the sessions, since each participant speaks in one. A name
+    ("Mira Holt") or a researcher's code ("A1") counts; role words, participant ids (P7) and a
+    transcription service's own labels ("Speaker 2", restarted in every file) do not."""
     counts: Counter[str] = Counter()
     for labels in files:
-        counts.update({lb for lb in labels if not GENERIC_LABELS.match(lb) and looks_like_person_name(lb)})
+        counts.update({lb for lb in labels
+                       if not _ANSWERER_LABEL.match(lb) and not PID.match(lb) and not _DIARISATION_LABEL.match(lb)})
     need = max(min_files, (len(files) + 1) // 2)
     return {label for label, n in counts.items() if n >= need}
 

@@ -6,7 +6,8 @@ in the analysis:
 - **Small talk and logistics** ("can you hear me?", "this meeting is being recorded", "thanks,
   bye", "good luck with the project"). Such a unit is dropped as `small talk` (counted in the
   manifest), so it can never form a theme of its own.
-- **Disfluencies** ("um", "uh", "I I think", "the- the app"). Quotes are shown and embedded as
+- **Disfluencies** ("um", "uh", "I I think", "the- the app") and transcriber tags
+  ("[inaudible]", "[laughs]", "[overlapping speech]"). Quotes are shown and embedded as
   *clean verbatim*, the convention of transcription services: fillers and stutters removed,
   every word the person chose kept. The segment's offsets still point at the exact verbatim
   span in the document, so `clean_verbatim(document.text[char_start:char_end]) == text`.
@@ -47,7 +48,9 @@ _SMALL_TALK_PHRASES = [
     r"(?:day|one|evening|weekend|afternoon|morning|rest of (?:your|the) day|week)",
     r"good ?luck(?: with [\w\s]{0,30})?", r"bye(?:[- ]bye)?", r"take care", r"see you(?: (?:later|soon|then))?",
     r"talk (?:to you )?(?:soon|later)", r"cheers", r"(?:you're|you are) welcome", r"no (?:problem|worries)",
-    r"my pleasure", r"pleasure",
+    r"my pleasure", r"pleasure", r"sounds? (?:good|great|fine|perfect)", r"all right", r"alright", r"you too",
+    r"(?:i'm|i am|we're|we are) ready(?: (?:when|whenever) you are)?", r"(?:i'll|i will) be right back",
+    r"be right back", r"give me (?:like )?(?:less than )?(?:a|one|two|a couple of) (?:minutes?|seconds?|secs?)",
     # running the session
     r"give me (?:a|one) (?:second|sec|minute|moment)", r"one (?:second|sec|moment)", r"hold on",
     r"(?:sorry|apologies) (?:about that|for (?:the|being) (?:late|delay|wait))", r"running (?:a bit |a little )?late",
@@ -69,6 +72,14 @@ _REPEAT_1 = re.compile(r"(?<![\w'’\-])([\w'’]+)(?:[ \t]*[,.…\-–—]*[ \t
 _REPEAT_2 = re.compile(r"(?<![\w'’\-])([\w'’]+[ \t]+[\w'’]+)(?:[ \t]*[,.…\-–—]*[ \t]+\1)+(?![\w'’\-])", re.IGNORECASE)
 # A false start cut off by a dash: "the- the app", "w- what", "I was- I went".
 _CUT_OFF = re.compile(r"(?<![\w'’])([\w'’]{1,12})[-–—](?=\s+\w)(?!\s+[-–—])")
+# What a transcriber writes about the audio, not what anyone said ("[inaudible]", "[laughs]",
+# "(crosstalk)", "[overlapping speech]"). Redaction placeholders ([NAME]) are upper case and kept.
+_TRANSCRIBER_TAG = re.compile(
+    r"[\[(](?:inaudible|unintelligible|indiscernible|crosstalk|cross-talk|overlapping(?: speech| talk)?|"
+    r"laugh(?:s|ing|ter)?|chuckles?|sighs?|coughs?|pause[sd]?|long pause|silence|music|noise|"
+    r"background noise|applause|static|audio cuts? out|audio drops?|break in audio|unclear|"
+    r"foreign language|speaking foreign language|phone rings|door closes|typing)"
+    r"(?:[ ,]+\d{1,2}:\d{2}(?::\d{2})?)?[\])]", re.IGNORECASE)
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
 _DOUBLE_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
 _LEADING_PUNCT = re.compile(r"^[\s,;:.…\-–—]+")
@@ -83,7 +94,8 @@ def clean_verbatim(text: str) -> str:
     "Um, so I- I think the the app was, uh, fine" → "So I think the app was fine". Every word
     the speaker chose is kept; only the noise of speech goes. Idempotent.
     """
-    out = _FILLER_RE.sub(" ", text)
+    out = _TRANSCRIBER_TAG.sub(" ", text)
+    out = _FILLER_RE.sub(" ", out)
     out = _CUT_OFF.sub(lambda m: "" if _is_false_start(m, out) else m.group(0), out)
     out = _REPEAT_2.sub(r"\1", out)
     out = _REPEAT_1.sub(lambda m: m.group(0) if m.group(1).lower() in _KEEP_REPEATS else m.group(1), out)
@@ -114,6 +126,12 @@ def _is_false_start(match: re.Match[str], text: str) -> bool:
         return False
     # "the- the app", "re- the refund" (the restart may come one word later), "w- what".
     return any(w.startswith(fragment) for w in nxt) or (len(fragment) <= 2 and nxt[0][:1] == fragment[:1])
+
+
+def too_little_said(text: str) -> bool:
+    """A spoken unit with fewer than two words beyond backchannel ("Yeah. All right.", "Okay,
+    sounds good.", "I do, yeah."): in conversation such a unit answers nothing on its own."""
+    return len([w for w in words(text) if w.lower().replace("’", "'") not in FILLER_WORDS]) < 2
 
 
 def is_small_talk(text: str) -> bool:

@@ -368,10 +368,17 @@ def assemble_turns(lines: Sequence[_Line], unit: str) -> Transcript:
     turns: list[Turn] = []
     texts: list[list[str]] = []    # each turn's lines, joined at the end (a long turn stays linear)
     transcript = Transcript(turns=turns, unit=unit)
+    # "INTERVIEWER: Sam Jones" said once is metadata even after the first turn (an oral-history
+    # export repeats its header block below an introduction that the reader takes for turns).
+    once = Counter(_label_key(m.label) for m in matches if m)
     for line, match in zip(lines, matches, strict=True):
         if _BOILERPLATE.match(line.text) and not line.heading:
             continue
         key = _label_key(match.label) if match else ""
+        if match and turns and once[key] == 1 and _looks_like_metadata(match):
+            transcript.header.append(line.text.strip())
+            transcript.meta.setdefault(match.label.strip().lower(), match.text.strip())
+            continue
         if match and key in accepted and not (not turns and _looks_like_metadata(match)):
             turns.append(Turn(speaker=accepted[key], text="", first=line.number, last=line.number,
                               timestamp=clean_timestamp(match.timestamp) if match.timestamp else ""))

@@ -484,7 +484,8 @@ def _quote_view(row: dict[str, Any], scales: dict[str, str], stage_of: dict[str,
 
 
 def manifest_rows(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    """The manifest's headline numbers as (label, value) rows: totals and skip reasons."""
+    """The manifest's headline numbers as (label, value) rows: totals, skip reasons, units left
+    out of themes, and each transcript's interviewer with the reason."""
     rows: list[tuple[str, str]] = []
     totals = as_dict(manifest.get("totals"))
 
@@ -506,6 +507,15 @@ def manifest_rows(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     files = manifest.get("files")
     if isinstance(files, list) and not any(label.startswith("files") for label, _ in rows):
         rows.insert(0, ("files", fmt_int(len(files))))
+    for reason, n in as_dict(manifest.get("segment_drops")).items():
+        rows.append((f"units left out of themes: {reason}", fmt_int(n)))
+    if isinstance(files, list):
+        # Who was taken as each transcript's interviewer, and why (role labels and pseudonyms only).
+        for entry in files:
+            people = as_dict(entry.get("people")) if isinstance(entry, dict) else {}
+            if people:
+                shown = ", ".join(text(p) for p in people.get("interviewer") or []) or "none found"
+                rows.append((f"interviewer in {text(entry.get('path'))}", f"{shown} — {text(people.get('reason'))}"))
     if "reconciles" in manifest:
         rows.append(("counts reconcile", "yes" if manifest.get("reconciles") else "NO — see manifest.json"))
     return rows
