@@ -145,7 +145,8 @@ def test_rename_is_kept_when_applied_again(review_path: Path, first_run) -> None
     edit(review_path, first_run, late={"label": "Late parcels, no tracking"})
     reviewed, report = apply_review(first_run, review_path)
     assert row(reviewed, "late")["label"] == "Late parcels, no tracking"
-    assert row(reviewed, "late")["insight"].startswith("Late parcels, no tracking is a pain point")
+    insight = row(reviewed, "late")["insight"]  # written from the theme's quotes, not around its label
+    assert "pain point at Delivery" in insight and "parcel" in insight and not insight.startswith("Late parcels")
     assert report.counts["renamed"] == 1
     again, _ = apply_review(reviewed, review_path)  # a reviewed run reviewed again
     assert row(again, "late")["label"] == "Late parcels, no tracking"
@@ -235,6 +236,19 @@ def test_status_insight_severity_owner_reach_the_theme_rows(review_path: Path, f
     card = row(reviewed, "card")
     assert (card["status"], card["severity"], card["owner"]) == ("draft", None, "")
     assert reviewed.meta["review"]["counts"]["validated"] == 1
+
+
+def test_opportunity_is_a_draft_the_review_file_can_rewrite(review_path: Path, first_run) -> None:
+    generated = row(first_run, "late")["opportunity"]
+    assert generated.startswith("How might we") and "track" in generated.lower()
+    assert f"# draft: {generated}" in review_path.read_text(encoding="utf-8")
+    mine = "How might we warn customers before a parcel is late?"
+    edit(review_path, first_run, late={"opportunity": mine})
+    reviewed, _ = apply_review(first_run, review_path)
+    assert row(reviewed, "late")["opportunity"] == mine
+    delivery = reviewed.stages[reviewed.stages["stage_id"] == "delivery"].iloc[0]
+    assert mine in list(delivery["opportunities"]) and generated not in list(delivery["opportunities"])
+    assert row(reviewed, "card")["opportunity"] == row(first_run, "card")["opportunity"]  # untouched: generated
 
 
 def test_split_moves_matching_segments_into_a_new_theme(review_path: Path, first_run) -> None:

@@ -127,7 +127,7 @@ def test_codebook_steers_and_new_themes_still_emerge(
                                                       "app is buggy after the update"]),
     ]
     assert "Waiting for a late parcel" not in set(baseline.themes["label"])
-    result = find_themes(segments, embeddings, ThemeConfig(codebook=codebook), seed=7,
+    result = find_themes(segments, embeddings, ThemeConfig(codebook=codebook, codebook_mode="guided"), seed=7,
                          embedding_config=emb_config)
     themes = result.themes.set_index("label")
     for entry, intent in [(codebook[0], "order_late"), (codebook[1], "app_crash")]:
@@ -139,6 +139,31 @@ def test_codebook_steers_and_new_themes_still_emerge(
         assert np.sum(members == intent) >= 0.4 * np.sum(intents == intent)
     emergent = result.themes[~result.themes["is_codebook"]]
     assert len(emergent) >= 3
+
+
+def test_deductive_codebook_codes_most_of_what_it_describes(
+    corpus: tuple[pd.DataFrame, np.ndarray, np.ndarray], emb_config: EmbeddingConfig
+) -> None:
+    """A full codebook (every intent of a slice of the corpus has a code with a definition):
+    most of each intent's segments land under its code, and no code takes a foreign intent."""
+    segments, embeddings, intents = corpus
+    wanted = {
+        "order_late": CodebookEntry(name="Late delivery", definition="The order has not arrived by the promised date.",
+                                    examples=["my parcel is late", "still waiting for my order"]),
+        "app_crash": CodebookEntry(name="App crashes", definition="The mobile app closes, freezes or errors.",
+                                   examples=["the app keeps crashing", "app freezes when I open it"]),
+        "gift_card": CodebookEntry(name="Gift card problems", definition="A gift card or voucher code does not work.",
+                                   examples=["my gift card code is invalid", "voucher balance is wrong"]),
+    }
+    keep = np.isin(intents, list(wanted))
+    result = find_themes(segments[keep].reset_index(drop=True), embeddings[keep], ThemeConfig(codebook=list(wanted.values())),
+                         seed=7, embedding_config=emb_config)
+    got = result.assignments["theme_label"].to_numpy()
+    for intent, entry in wanted.items():
+        mine = got[intents[keep] == intent]
+        assert (mine == entry.name).mean() >= 0.7, (entry.name, pd.Series(mine).value_counts())
+        assert (got[intents[keep] != intent] == entry.name).mean() < 0.1
+    assert result.params["codebook_coded"] >= 0.7 * keep.sum()
 
 
 def test_codebook_needs_room_when_merging(corpus: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> None:

@@ -135,15 +135,35 @@ class ThemeConfig(_Strict):
     outlier_threshold: float = Field(default=0.35, ge=-1.0, le=1.0)  # min cosine to a centroid
     codebook: list[CodebookEntry] = Field(default_factory=list)
     codebook_min_similarity: float = Field(default=0.6, ge=-1.0, le=1.0)
-    # Deductive coding (themes/codebook.py): a segment takes a code when its similarity to the
-    # code, calibrated against the corpus (z-score per code), reaches codebook_min_z and beats
-    # the runner-up code by codebook_margin standard deviations.
-    codebook_min_z: float = Field(default=1.0, ge=0.0)
-    codebook_margin: float = Field(default=0.25, ge=0.0)
+    # Deductive coding (themes/codebook.py): a segment takes the code it is most unusually close
+    # to, when that closeness in the code's own spread (z over the corpus) reaches
+    # codebook_min_z and leads the runner-up code by codebook_margin (cosine units).
+    # "deductive": the codebook codes every segment it describes (calibrated, themes/codebook.py),
+    # themes are found among the rest — for a researcher's full codebook. "guided": codes are
+    # seed themes that take only segments at codebook_min_similarity (BERTopic zero-shot) — for
+    # a handful of themes the researcher wants named.
+    codebook_mode: Literal["deductive", "guided"] = "deductive"
+    codebook_min_z: float = Field(default=0.0)
+    codebook_margin: float = Field(default=0.0, ge=0.0)
     n_groups: int | None = Field(default=None, ge=1)  # theme groups; None = 5-12 by theme count
     representation: Literal["keybert+mmr", "keybert", "mmr", "ctfidf"] = "keybert+mmr"
     n_keywords: int = Field(default=10, ge=1, le=30)
     stop_words: list[str] = Field(default_factory=list)
+    # Who names themes (`themes/naming.py`): "extractive" (default; offline, deterministic:
+    # phrases the customers said) or "openai-compatible:URL" — a local server such as Ollama
+    # (http://localhost:11434/v1), llama.cpp's server, LM Studio or vLLM, serving `namer_model`.
+    # Nothing leaves the machine unless a URL is set here.
+    namer: str = Field(default="extractive", min_length=1)
+    namer_model: str | None = None
+    namer_timeout: float = Field(default=60.0, gt=0)
+
+    @field_validator("namer")
+    @classmethod
+    def _known_namer(cls, value: str) -> str:
+        value = value.strip()
+        if value != "extractive" and not value.startswith("openai-compatible:"):
+            raise ValueError("use 'extractive' or 'openai-compatible:URL' (with themes.namer_model)")
+        return value
 
 
 class SentimentConfig(_Strict):
@@ -152,8 +172,14 @@ class SentimentConfig(_Strict):
     `backend` is a registered name: `embedded` (default: a small classifier on the sentence
     embeddings, shipped in models/sentiment/), `vader` (lexicon baseline) or
     `transformers:<name-or-path>` (a local Hugging Face sentiment model). Scores are in -1..1;
-    a score within `neutral_band` of 0 is labelled neutral. `calibrate: true` lets the pipeline
-    refit scores to this corpus's own ratings (CSAT, stars, NPS) when a source has them.
+    a score within `neutral_band` of 0 is labelled neutral. A record's (review's, ticket's)
+    sentiment is its segments' scores rolled up with complaints weighing more
+    (`voc_synth.sentiment.document_sentiment`).
+
+    `calibrate: true` refits every segment's score to this corpus's own ratings (stars, CSAT,
+    NPS) with one monotone map learnt from the rated records (at least 30, some low and some
+    high); the map and the agreement before and after are kept in the run's metadata
+    (`sentiment_calibration`). With too few ratings nothing changes and the run warns.
     """
 
     backend: str = "embedded"
@@ -173,13 +199,16 @@ class StageConfig(_Strict):
     framework's texts and the segments' zero-shot stages), and the segment's theme.
 
     `encoder` picks the sentence encoder for this step (`voc_synth.stages.encoder`): "auto" uses
-    all-mpnet-base-v2, which tells stages apart better, for corpora of at most
-    `encoder_max_texts` distinct texts when it is installed, else the run's embeddings; "same"
-    always reuses the run's embeddings; anything else is a model name or folder.
+    all-mpnet-base-v2, which tells stages apart better, when it is installed, for at most
+    `encoder_max_texts` distinct texts: a corpus that small is embedded whole with it; a larger
+    one has a fixed sample of that many embedded, and a map learnt from the sample's stages
+    places the rest from the run's embeddings, so accuracy does not drop when a corpus grows
+    past a size and the extra time stays bounded (0 turns it off). "same" always reuses the
+    run's embeddings; anything else is a model name or folder, used for every text.
     """
 
     encoder: str = Field("auto", min_length=1)
-    encoder_max_texts: int = Field(10_000, ge=0)
+    encoder_max_texts: int = Field(2_000, ge=0)
     min_confidence: float = Field(0.35, ge=0.0, le=1.0)
     keyword_weight: float = Field(1.0, ge=0.0)
     neighbor_weight: float = Field(0.5, ge=0.0, le=1.0)

@@ -81,7 +81,11 @@ def mark_moments(means: list[float]) -> list[str]:
 
 
 def how_might_we(theme: pd.Series, stage_name: str) -> str:
-    """A draft "How might we…" statement from a pain point, for a workshop to rewrite."""
+    """The pain point's draft "How might we…" (written from its quotes by
+    `voc_synth.insights`, or rewritten in review.yaml); a plain one when it has none."""
+    written = theme.get("opportunity")
+    if isinstance(written, str) and written.strip():
+        return written.strip()
     label = str(theme["label"]).split(" · ")[0].strip().rstrip(".").lower()
     return (
         f"How might we resolve “{label}” for customers in {stage_name.lower()} "
@@ -108,8 +112,12 @@ def build_stages(
         delights = stage_themes[stage_themes["polarity"] == "delight"].sort_values(
             "n_documents", ascending=False
         )
-        strong_pains = pains[pains["evidence_strength"] != "weak"]
-        candidates = strong_pains if len(strong_pains) else pains
+        if "opportunity" in pains:  # only pains with a grounded "How might we…" (voc_synth.insights)
+            pains_with = pains[pains["opportunity"].fillna("").astype(str).str.strip() != ""]
+        else:
+            pains_with = pains
+        strong_pains = pains_with[pains_with["evidence_strength"] != "weak"]
+        candidates = strong_pains if len(strong_pains) else pains_with
         opportunities = [how_might_we(t, stage["name"]) for _, t in candidates.head(max_opportunities).iterrows()]
         rating = seg["rating_norm"].dropna() if "rating_norm" in seg else pd.Series(dtype=float)
         rows.append(

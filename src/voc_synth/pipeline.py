@@ -22,6 +22,7 @@ import pandas as pd
 from . import evidence, journey
 from .config import Config, load_config
 from .errors import InputError
+from .insights import write_insights
 from .progress import ProgressFactory, null_progress
 from .synthesis import Synthesis
 from .tables import UNMAPPED_STAGE, UNTHEMED_ID
@@ -163,9 +164,7 @@ def describe_themes(
                 spans_stages=bool(len(counts) > 1 and counts.iloc[1] >= 0.3 * counts.iloc[0]),
                 stage_distribution={str(k): float(v) for k, v in counts.items()},
             )
-        tone = {"pain": "a pain point", "delight": "a delight", "mixed": "mixed feelings",
-                "neutral": "a neutral topic"}[row["polarity"]]
-        row["insight"] = f"{row['label']} is {tone} ({text})."
+        row["insight"] = ""  # written from the theme's quotes by `insights.write_insights`
         rows.append(row)
     if not rows:
         # A corpus too small for any theme: the same columns, so every report renders empty lanes.
@@ -220,6 +219,7 @@ def assemble(
     """Build a Synthesis from analysed segments (a whole run or one actor's subset)."""
     themes = describe_themes(base_themes, segments, documents, theme_stages)
     quotes = select_all_quotes(segments, embeddings, themes)
+    themes = write_insights(themes, quotes, segments, framework)
     stages = journey.build_stages(framework, segments, themes)
     meta = dict(meta)
     meta["unthemed_segments"] = int((segments["theme_id"] == UNTHEMED_ID).sum())
@@ -251,7 +251,7 @@ def synthesize(
     from .frameworks import load_framework
     from .ingest import ingest
     from .models import describe_models
-    from .sentiment import rating_agreement, score_sentiment
+    from .sentiment import score_run_sentiment
     from .stages import choose_stage_encoder, map_to_stages
     from .themes import find_themes
 
@@ -295,16 +295,11 @@ def synthesize(
     segments["theme_label"] = theme_result.assignments["theme_label"].to_numpy()
 
     with timer.step("sentiment"):
-        scored = score_sentiment(segments["text"].tolist(), embeddings, config.sentiment)
-    segments["sentiment"] = scored["sentiment"].to_numpy()
-    segments["sentiment_label"] = scored["sentiment_label"].to_numpy()
-    agreement = {}
-    for source_type, rows in segments[segments["rating"].notna()].groupby("source_type"):
-        per_doc = rows.groupby("doc_id").agg(sentiment=("sentiment", "mean"), rating=("rating_norm", "first"))
-        if len(per_doc) >= 10:
-            agreement[str(source_type)] = rating_agreement(
-                per_doc["sentiment"].to_numpy(), per_doc["rating"].to_numpy(), scale=(0.0, 1.0)
-            )
+        run_sentiment = score_run_sentiment(segments, embeddings, config.sentiment)
+    segments["sentiment"] = run_sentiment.scores["sentiment"].to_numpy()
+    segments["sentiment_label"] = run_sentiment.scores["sentiment_label"].to_numpy()
+    agreement = run_sentiment.agreement
+    warnings.extend(run_sentiment.warnings)
 
     with timer.step("stages"):
         framework_ref: str | Path = config.framework
@@ -323,6 +318,7 @@ def synthesize(
             themes=theme_result.themes,
             encode=stage_encoder.encode,
             seed=config.seed,
+            sample=stage_encoder.sample,
         )
     segments["stage"] = stage_result.segment_stages["stage"].to_numpy()
     segments["stage_confidence"] = stage_result.segment_stages["stage_confidence"].to_numpy()
@@ -339,6 +335,7 @@ def synthesize(
         "manifest": ingested.manifest,
         "warnings": warnings,
         "sentiment_agreement": agreement,
+        "sentiment_calibration": run_sentiment.calibration,
     }
     with timer.step("evidence"):
         synthesis = assemble(

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import journey
 from ..errors import InputError
+from ..insights import write_insights
 from ..synthesis import Synthesis, frame_to_records
 from ..tables import UNMAPPED_STAGE, UNTHEMED_ID
 from .matching import Fingerprint, match_themes, theme_fingerprints
@@ -44,7 +45,7 @@ GENERATED_LABEL = "generated_theme_label"
 MAX_QUOTES = 6  # as many as the pipeline selects per theme
 REVIEW_META_KEYS = ("review", "review_base", "rejected_themes")
 THEME_REVIEW_COLUMNS = ("status", "insight", "severity", "owner", "notes", "review_id", "split_from",
-                        "stage_override", "label_edited", "insight_edited")
+                        "stage_override", "label_edited", "insight_edited", "opportunity")
 
 
 @dataclass
@@ -470,6 +471,7 @@ def apply_review(
     else:
         themes = describe_themes(base, segments, raw.documents, theme_stages)
         quotes = _carry_quotes(raw.quotes, segments, themes, merged_from, splits)
+        themes = write_insights(themes, quotes, segments, raw.framework)
         result = Synthesis(documents=raw.documents.reset_index(drop=True), segments=segments.reset_index(drop=True),
                            themes=themes, quotes=quotes, stages=raw.stages, framework=raw.framework, meta=meta)
         result.meta["unthemed_segments"] = int((segments["theme_id"] == UNTHEMED_ID).sum())
@@ -557,6 +559,8 @@ def _decorate_themes(themes, raw, decision_of, splits, decision_for, state, info
         counts[status] = counts.get(status, 0) + 1
         values["status"].append(status)
         values["insight"].append(decision.insight if insight_edited else generated)
+        written = getattr(decision, "opportunity", "") if decision else ""
+        values["opportunity"].append(written or str(row.get("opportunity") or ""))
         values["severity"].append(decision.severity if decision else None)
         values["owner"].append(decision.owner if decision else "")
         values["notes"].append(notes)

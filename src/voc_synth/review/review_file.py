@@ -32,7 +32,7 @@ REVIEW_FILE = "review.yaml"
 FORMAT_VERSION = 1
 STATUSES = ("draft", "validated", "rejected")
 SEVERITIES = ("trivial", "workaround", "blocker")
-THEME_KEYS = ("id", "label", "status", "stage", "merge_into", "insight", "severity", "owner",
+THEME_KEYS = ("id", "label", "status", "stage", "merge_into", "insight", "opportunity", "severity", "owner",
               "notes", "starred", "hidden", "split")
 SPLIT_KEYS = ("label", "segment_ids", "keywords", "status", "stage", "insight", "severity", "owner")
 TOP_KEYS = ("version", "validated_by", "validated_on", "themes")
@@ -62,6 +62,7 @@ class ThemeDecision:
     stage: str | None = None
     merge_into: int | None = None
     insight: str = ""
+    opportunity: str = ""  # empty: the generated "How might we…" stands
     severity: str | None = None
     owner: str = ""
     notes: str = ""
@@ -81,6 +82,7 @@ class ThemeContext:
     quotes: list[tuple[str, str, str]] = field(default_factory=list)  # (segment_id, text, source)
     orphan_reason: str = ""
     quote_text: dict[str, str] = field(default_factory=dict)  # segment_id -> text, for comments
+    opportunity: str = ""  # the generated "How might we…", shown beside an empty `opportunity:`
 
 
 @dataclass
@@ -240,6 +242,7 @@ def review_from_dict(data: Any, origin: str = "review.yaml") -> Review:
                 stage=_as_str(item.get("stage")) or None,
                 merge_into=_as_int(item.get("merge_into"), f"{where}.merge_into", problems, optional=True),
                 insight=_as_str(item.get("insight")),
+                opportunity=_as_str(item.get("opportunity")),
                 severity=_choice(item.get("severity"), SEVERITIES, f"{where}.severity", problems, None),
                 owner=_as_str(item.get("owner")),
                 notes=_as_str(item.get("notes")),
@@ -339,6 +342,7 @@ _TEMPLATE = """\
 #               {{ stage_line }}
 #   merge_into  the id of another theme to fold this one into (segments, quotes, counts combined)
 #   insight     the statement the workshop sees; rewrite it in your own words
+#   opportunity a "How might we…" for a pain point; empty keeps the generated draft (shown beside it)
 #   severity    trivial | workaround | blocker  (does it annoy, force a work-around, or end the journey?)
 #   owner       who takes it forward
 #   starred     segment_ids of quotes to show first        hidden: segment_ids never to show
@@ -362,6 +366,7 @@ themes:
     stage: {{ t.stage | w }}{% if c and c.stage %}   # analysis: {{ c.stage | c }}{% endif %}
     merge_into: {{ t.merge_into | y }}
     insight: {{ t.insight | y }}
+    opportunity: {{ t.opportunity | y }}{% if c and c.opportunity %}   # draft: {{ c.opportunity | c(140) }}{% endif %}
     severity: {{ t.severity | w }}   # trivial | workaround | blocker
     owner: {{ t.owner | y }}
     notes: {{ t.notes | y }}
@@ -423,7 +428,7 @@ def render_review(review: Review, file_name: str = REVIEW_FILE) -> str:
 
 
 def _decision_key(d: ThemeDecision) -> tuple:
-    return (d.id, d.label, d.status, d.stage, d.merge_into, d.insight, d.severity, d.owner, d.notes,
+    return (d.id, d.label, d.status, d.stage, d.merge_into, d.insight, d.opportunity, d.severity, d.owner, d.notes,
             tuple(d.starred), tuple(d.hidden),
             tuple((s.label, tuple(s.segment_ids), tuple(s.keywords), s.status, s.stage, s.insight,
                    s.severity, s.owner) for s in d.split))

@@ -82,6 +82,7 @@ def theme_context(theme: dict[str, Any], quotes: pd.DataFrame, stage_names: dict
         summary=" · ".join(b for b in bits if b),
         stage=stage_text,
         quotes=listed,
+        opportunity=_text(theme.get("opportunity")),
     )
 
 

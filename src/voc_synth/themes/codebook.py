@@ -3,19 +3,30 @@
 Each code (name, a one-line definition, example phrases) is an anchor: the normalised mean of
 the embeddings of its name, definition and examples. Raw cosine similarity is a poor judge on
 its own: a broadly worded code sits close to every segment of a study, a narrow one close to
-none, so a single threshold gives the broad code everything. Similarities are therefore
-**calibrated per code** against the corpus itself: for code k, z = (s − mean_k) / sd_k over
-all segments, i.e. how unusually close this segment is to this code compared with the rest of
-the material (sd_k is at least the median over codes, so a code that is equally close to
-everything cannot win on noise). A segment is coded when
+few, so the broad code wins everywhere. Similarities are therefore **calibrated per code**
+against the corpus itself:
 
-- its best calibrated similarity reaches `codebook_min_z` (default 1.0: closer than about five
-  in six of the corpus's segments), and
-- it beats the runner-up code by `codebook_margin` standard deviations (default 0.25), so a
-  segment that two codes describe equally well is not forced into either, and
-- its raw similarity to the code is at least `codebook_min_similarity − CALIBRATED_SLACK`:
-  calibration must never code a segment that is not about the code at all (in a corpus where
-  nothing matches a code, its z-scores are still spread around 0).
+- the code is chosen by the similarity *above the code's own average* over the corpus
+  (s − mean_k): how much closer this segment is to the code than the study's material is;
+- a segment is coded when that lift, in the code's own spread (z = (s − mean_k) / sd_k, sd_k
+  at least the median over codes so a code equally close to everything cannot win on noise),
+  reaches `codebook_min_z` (default 0: closer than the code's average segment), when it leads
+  the runner-up code by `codebook_margin` (default 0, in cosine units; raise it to leave
+  segments two codes describe equally well uncoded), and when its raw similarity is at least
+  `codebook_min_similarity − CALIBRATED_SLACK` (0.15 by default: a segment about nothing in
+  the codebook stays uncoded whatever its z).
+
+Measured on two real coded interview studies (scripts/eval_real.py; the share of the
+researchers' coded passages whose segments land under one of the passage's codes), against
+each segment's nearest code by raw cosine: a usability think-aloud with 22 defined codes
+19.8% raw, 20.1% by lift above the code's mean, 19.2% by z-score; a visualisation study with
+32 codes without definitions 9.9 / 9.9 / 7.8%. Every margin above 0 and every z threshold
+above 0.5 lowered both (margin 0.02: 16.7% and 6.8%), because a coded passage left uncoded
+counts as a miss. Through the whole theme step (outliers reassigned, clusters absorbed) the
+think-aloud study's passages landed under their code 16.3% of the time with z ≥ 0.5 and a raw
+floor of 0.25, against 19.2% for the nearest-code baseline; hence the loose defaults. For a few
+seed themes rather than a full codebook, `codebook_mode: guided` keeps BERTopic's strict
+zero-shot threshold instead.
 
 Segments no code claims are left to the inductive theme step, which may find themes the
 codebook does not have.
@@ -30,7 +41,7 @@ import numpy as np
 from ..tables import UNTHEMED_ID
 
 # How far below `codebook_min_similarity` a calibrated match may still be accepted.
-CALIBRATED_SLACK = 0.35
+CALIBRATED_SLACK = 0.45
 # Fewer segments than this cannot calibrate (mean and spread need a sample): raw similarity only.
 MIN_SEGMENTS_TO_CALIBRATE = 30
 
@@ -50,18 +61,19 @@ class CodeAssignment:
         return int((self.codes != UNTHEMED_ID).sum())
 
 
-def calibrated_similarity(unit: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(raw cosine, per-code z-scores) of every segment against every code anchor."""
+def calibrated_similarity(unit: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(raw cosine, lift above each code's corpus mean, per-code z-score) of every segment
+    against every code anchor."""
     sims = unit @ anchors.T
     if len(unit) < MIN_SEGMENTS_TO_CALIBRATE:
-        return sims, sims.copy()
-    mean = sims.mean(axis=0, keepdims=True)
+        return sims, sims.copy(), sims.copy()
+    lift = sims - sims.mean(axis=0, keepdims=True)
     sd = sims.std(axis=0, keepdims=True)
     # A code whose similarity hardly varies over the corpus (worded as the study's subject
     # itself) tells segments apart by noise alone: no code's scale may be finer than the
     # typical code's.
     sd = np.maximum(sd, np.median(sd))
-    return sims, (sims - mean) / np.where(sd > 1e-6, sd, 1.0)
+    return sims, lift, lift / np.where(sd > 1e-6, sd, 1.0)
 
 
 def assign_codes(unit: np.ndarray, anchors: np.ndarray, min_similarity: float, min_z: float,
@@ -72,18 +84,16 @@ def assign_codes(unit: np.ndarray, anchors: np.ndarray, min_similarity: float, m
     if n == 0 or k == 0:
         zeros = np.zeros(n)
         return CodeAssignment(codes, zeros, zeros.copy(), zeros.copy())
-    sims, z = calibrated_similarity(unit, anchors)
-    calibrated = len(unit) >= MIN_SEGMENTS_TO_CALIBRATE
-    order = np.argsort(-z, axis=1, kind="stable")
+    sims, lift, z = calibrated_similarity(unit, anchors)
+    order = np.argsort(-lift, axis=1, kind="stable")
     best = order[:, 0]
     rows = np.arange(n)
-    z_best = z[rows, best]
-    lead = z_best - (z[rows, order[:, 1]] if k > 1 else -np.inf)
+    lead = lift[rows, best] - (lift[rows, order[:, 1]] if k > 1 else -np.inf)
     raw = sims[rows, best]
-    if calibrated:
-        ok = (z_best >= min_z) & (lead >= margin) & (raw >= min_similarity - CALIBRATED_SLACK)
-    else:
+    if len(unit) >= MIN_SEGMENTS_TO_CALIBRATE:
+        ok = (z[rows, best] >= min_z) & (lead >= margin) & (raw >= min_similarity - CALIBRATED_SLACK)
+    else:  # too few segments to know a code's average: the plain threshold
         ok = raw >= min_similarity
     codes[ok] = best[ok]
-    return CodeAssignment(codes, np.where(ok, z_best, 0.0), np.where(ok, np.minimum(lead, 99.0), 0.0),
+    return CodeAssignment(codes, np.where(ok, z[rows, best], 0.0), np.where(ok, np.minimum(lead, 99.0), 0.0),
                           np.where(ok, raw, 0.0))

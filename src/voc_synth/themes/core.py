@@ -25,13 +25,8 @@ from ..errors import ConfigError, InputError, MissingModelError
 from ..tables import UNTHEMED_ID
 from .codebook import CodeAssignment, assign_codes
 from .hierarchy import assign_groups
-from .labels import (
-    clean_keywords,
-    keyword_coverage,
-    label_from_keywords,
-    label_phrases,
-    unique_labels,
-)
+from .labels import clean_keywords
+from .naming import make_namer, name_groups, unique_names
 from .params import MAX_SEGMENTS_SINGLE_THEME, ThemeParams, resolve_params
 from .reduce import reduction_cache_dir
 from .split import SplitReport, split_giant_themes
@@ -171,7 +166,7 @@ def find_themes(
             )
 
         embedder = _make_embedder(embedding_config, config, unit, warnings)
-        if config.codebook and embedder is not None and params.method != "single":
+        if config.codebook and config.codebook_mode == "deductive" and embedder is not None and params.method != "single":
             model, topics, probs, params, coded = _fit_with_codebook(
                 config, seed, embedder, docs, unit, warnings, reduction_cache_dir(embedding_config))
         else:
@@ -412,6 +407,10 @@ def _reduce_outliers(model: Any, params: ThemeParams, docs: list[str], unit: np.
     # The model's topic embeddings must be the centroids of the current assignment (BERTopic
     # computes them so at fit time; after a reduce_topics they are size-weighted means).
     _set_topic_embeddings(model, unit, topics, ids)
+    # BERTopic reads "are there outliers" from its topic sizes, which describe its own fit; a
+    # split or a deductive fit can leave outliers where the fit had none (it would refuse with
+    # "No outliers to reduce", and skip the wrong row of topic_embeddings_).
+    model.topic_sizes_ = dict(Counter(int(t) for t in topics))
     new = np.asarray(model.reduce_outliers(docs, topics.tolist(), strategy="embeddings",
                                            embeddings=unit, threshold=params.outlier_threshold), dtype=int)
     reassigned = (topics == UNTHEMED_ID) & (new != UNTHEMED_ID)
@@ -471,17 +470,17 @@ def _assemble(model: Any, config: ThemeConfig, segments: pd.DataFrame, docs: lis
     sources = _column(segments, "source_type", "unknown")
 
     keywords: list[list[str]] = []
-    labels: list[str] = []
-    phrases_of: list[list[str]] = []
     for t in ids:
         words = [w for w, _ in (model.get_topic(t) or []) if w]
         words = clean_keywords(words, config.stop_words) or words
         keywords.append(words[: config.n_keywords])
-        members = [d for d, m in zip(docs, topics == t, strict=True) if m]
-        phrases = label_phrases(words, keyword_coverage(words, members))
-        phrases_of.append(phrases)
-        labels.append(codebook[t] if t in codebook else label_from_keywords(phrases, config.stop_words))
-    labels = unique_labels(labels, keywords)
+    namer = make_namer(config.namer, config.namer_model, config.namer_timeout)
+    names = namer.name_themes(docs, topics, ids, unit, keywords, embedder, warnings)
+    for i, t in enumerate(ids):
+        if t in codebook:
+            names[i].label, names[i].source = codebook[t], "codebook"
+    labels = unique_names(names)
+    phrases_of = [[p.text for p in n.phrases[:10]] or keywords[i] for i, n in enumerate(names)]
 
     # Topic ids are already 0..K-1, largest first (`_renumber`): theme_id == BERTopic topic id.
     centroids = _centroids(unit, topics, ids)
@@ -514,7 +513,9 @@ def _assemble(model: Any, config: ThemeConfig, segments: pd.DataFrame, docs: lis
                                     n_groups=config.n_groups, warnings=warnings,
                                     centroids=centroids, embedder=embedder)
         themes["group_id"] = grouped["group_id"].to_numpy()
-        themes["group_label"] = grouped["group_label"].to_numpy()
+        group_names = name_groups(themes["group_id"].tolist(), themes["n_segments"].tolist(), names,
+                                  labels, centroids, embedder)
+        themes["group_label"] = [group_names[g] for g in themes["group_id"]]
     themes = themes.drop(columns=["_topic", "_phrases"])
     themes["group_id"] = themes["group_id"].astype(int) if len(themes) else themes["group_id"]
 

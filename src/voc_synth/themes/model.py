@@ -158,7 +158,8 @@ def make_topic_model(
     else:
         reducer = BaseDimensionalityReduction()
         clusterer = FixedLabels(fixed_labels if fixed_labels is not None else np.zeros(0, dtype=int))
-    codebook = config.codebook if params.method != "single" else []
+    # Deductive coding assigns codes itself (codebook.py); only guided mode uses zero-shot topics.
+    codebook = config.codebook if params.method != "single" and config.codebook_mode == "guided" else []
     return BERTopic(
         embedding_model=embedder,
         umap_model=reducer,

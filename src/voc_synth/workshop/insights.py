@@ -84,6 +84,7 @@ class Insight:
     n_segments: int
     touchpoints: list[str] = field(default_factory=list)
     quotes: list[InsightQuote] = field(default_factory=list)
+    opportunity: str = ""
 
     @property
     def draft(self) -> bool:
@@ -156,6 +157,15 @@ def build_insights(synthesis: Synthesis, include_drafts: bool = False, max_quote
         stage_id = clean(theme.get("primary_stage")) or UNMAPPED_STAGE
         order, name = stages.get(stage_id, (len(stages) + 1, UNPLACED_NAME))
         rows = quotes[quotes["theme_id"] == theme_id].sort_values("rank") if len(quotes) else quotes
+        # The two quotes the statement rests on come first (after any the researcher starred).
+        support = [clean(s) for s in _list(theme.get("insight_quotes"))]
+        if len(rows) and support:
+            place = {sid: i for i, sid in enumerate(support)}
+            first = [place.get(sid, len(place)) for sid in rows["segment_id"].astype(str)]
+            rows = rows.assign(_support=first).sort_values(["_support", "rank"], kind="stable")
+            if "starred" in rows:
+                starred = rows["starred"].map(lambda v: v is True or str(v).lower() == "true")
+                rows = pd.concat([rows[starred], rows[~starred]])
         picked = [
             InsightQuote(
                 text=clean(q.get("text")), attribution=attribution(q), segment_id=clean(q.get("segment_id")),
@@ -185,6 +195,7 @@ def build_insights(synthesis: Synthesis, include_drafts: bool = False, max_quote
             n_segments=int(num(theme.get("n_segments")) or 0),
             touchpoints=[clean(t) for t in _list(theme.get("touchpoints")) if clean(t)],
             quotes=picked,
+            opportunity=clean(theme.get("opportunity")),
         ))
     insights.sort(key=lambda i: (i.stage_order, SEVERITY_RANK.get(i.severity or "", 3), -i.n_documents, i.theme_id))
     return insights
@@ -230,7 +241,7 @@ def opportunities(synthesis: Synthesis, insights: list[Insight], include_drafts:
             owner = None
             for insight in by_stage.get(stage_id, []):
                 fragment = insight.label.split(" · ")[0].strip().rstrip(".").lower()
-                if f"“{fragment}”" in text:
+                if (insight.opportunity and insight.opportunity == text) or f"“{fragment}”" in text:
                     owner = insight
                     break
             if owner is not None or include_drafts:

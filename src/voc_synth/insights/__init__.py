@@ -1,0 +1,351 @@
+"""Insight statements and "How might we…" opportunities, written from a theme's own verbatims.
+
+One statement per theme says who (the people and records behind it: its prevalence), what (a
+clause taken from its most central quote, put in the third person: "their parcel arrived a
+week late and tracking never updated") and why it matters (its polarity at its stage, how
+negative it is, and how it moves ratings). The two quotes that best support the statement are
+named in `insight_quotes`. A pain point also gets one opportunity grounded in what went wrong
+("the tracking never updated" → "How might we get the tracking to update?").
+
+Both are drafts: `status` stays "draft" until a researcher validates the theme in
+`review.yaml`, where `insight` and `opportunity` can be rewritten (see `voc_synth.review`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..themes.naming import LIGHT_VERBS, stem_key
+
+_LIGHT_VERBS = LIGHT_VERBS | {"bother", "lie", "care", "mind"}
+_NEVER_VERBS = frozenset("go bother lie care mind say think know mean want guess like".split())
+
+INSIGHT_COLUMNS = ("insight", "opportunity", "insight_quotes")
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+MIN_CLAUSE_WORDS = 4
+MAX_CLAUSE_WORDS = 22
+
+# First person → third person, so a customer's words read as a finding about customers.
+_PERSON = [
+    (r"\bI'm\b", "they're"), (r"\bI am\b", "they are"), (r"\bI was\b", "they were"), (r"\bI've\b", "they've"),
+    (r"\bI'd\b", "they'd"), (r"\bI'll\b", "they'll"), (r"\bI\b", "they"), (r"\bmyself\b", "themselves"),
+    (r"\bmy\b", "their"), (r"\bme\b", "them"), (r"\bmine\b", "theirs"), (r"\bwe're\b", "they're"),
+    (r"\bwe've\b", "they've"), (r"\bwe\b", "they"), (r"\bour\b", "their"), (r"\bus\b", "them"),
+    (r"\bthey has\b", "they have"), (r"\bthey doesn't\b", "they don't"), (r"\bthey does\b", "they do"),
+]
+_FILLER_RE = re.compile(r"^(?:(?:so|and|but|well|um+|uh+|yeah|honestly|basically|like|oh|ok(?:ay)?|"
+                        r"actually|i mean|you know)[,\s]+)+", re.IGNORECASE)
+ANTONYMS = {
+    "late": "on time", "slow": "faster", "confusing": "clearer", "unclear": "clearer", "expensive": "cheaper",
+    "misleading": "accurate", "wrong": "right", "rude": "friendly", "unhelpful": "helpful", "hidden": "visible",
+    "damaged": "intact", "broken": "working", "hard": "easier", "difficult": "easier", "complicated": "simpler",
+    "useless": "useful", "poor": "better", "bad": "better", "missing": "there", "small": "bigger",
+    "tiny": "bigger", "flimsy": "sturdier", "cheap": "sturdier", "annoying": "less annoying",
+}
+
+
+def third_person(text: str) -> str:
+    out = text
+    for pattern, repl in _PERSON:
+        out = re.sub(pattern, repl, out, flags=re.IGNORECASE)
+    return re.sub(r"\bthey was\b", "they were", out)
+
+
+def _clause_candidates(text: str) -> list[str]:
+    out = []
+    for sentence in _SENTENCE_RE.split(str(text).strip()):
+        sentence = _FILLER_RE.sub("", sentence.strip()).strip().rstrip(".!?…").strip()
+        if "[" in sentence or "?" in sentence or not sentence or re.search(r'\w["“”]|["“”]\s', sentence):
+            continue
+        if MIN_CLAUSE_WORDS <= len(sentence.split()) <= MAX_CLAUSE_WORDS:
+            out.append(sentence)
+    return out
+
+
+_HEDGES = re.compile(r"\b(not going to lie|want to say|i mean|you know|kind of|sort of|i guess|i think)\b",
+                     re.IGNORECASE)
+_ANAPHORA = frozenset("it that this they he she which there".split())
+_WEAK_OPENINGS = frozenset("then also already if now wait how are is do does did what why when where".split())
+
+
+def _clause_score(doc: Any, words: set[str], rank: int) -> float | None:
+    """How well one parsed sentence states the theme (None: it cannot stand alone)."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in ("VERB", "AUX"):
+        return None  # a fragment ("a shop I genuinely trust")
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+    if subject is None or subject.lower_ in _ANAPHORA:
+        return None  # "it had gone out": about something said before
+    text = doc.text
+    if sum(w.isupper() and len(w) > 2 for w in text.split()) > 1 or doc[0].lower_ in _WEAK_OPENINGS \
+            or doc[0].tag_ in ("WRB", "WP", "WDT") or "[" in text or "]" in text:
+        return None  # shouting, a question, or hanging on what came before
+    said = set(stem_key(text))
+    overlap = len(words & said) / max(1, len(words))
+    addressed = bool(re.search(r"\byou(r)?\b", text, re.IGNORECASE))  # talking to the interviewer
+    return (overlap - 0.05 * rank - 0.01 * abs(len(text.split()) - 12) - 0.3 * bool(_HEDGES.search(text))
+            - 0.25 * addressed)
+
+
+def best_clause(texts: list[str], label: str, nlp: Any = None) -> tuple[str, int]:
+    """The sentence (and its quote's index) that states the theme best: a whole clause with a
+    subject of its own, saying most of the label's words, from the most central quotes."""
+    words = set(stem_key(label))
+    candidates = [(sentence, rank) for rank, text in enumerate(texts[:6]) for sentence in _clause_candidates(text)]
+    if not candidates:
+        return "", -1
+    if nlp is None:
+        sentence, rank = max(candidates, key=lambda sr: (len(words & set(stem_key(sr[0]))), -sr[1]))
+        return sentence, rank
+    best: tuple[float, str, int] | None = None
+    for (sentence, rank), doc in zip(candidates, nlp.pipe([c for c, _ in candidates]), strict=True):
+        score = _clause_score(doc, words, rank)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, sentence, rank)
+    return (best[1], best[2]) if best else ("", -1)
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower() and not text.startswith("I "):
+        return text[0].lower() + text[1:]
+    return text
+
+
+WHO = {"interview": "Interviewees", "review": "Reviewers", "ticket": "Customers contacting support",
+       "survey": "Survey respondents"}
+
+
+def who_of(theme: dict[str, Any]) -> str:
+    mix = theme.get("source_mix") or {}
+    if isinstance(mix, dict) and len(mix) == 1:
+        return WHO.get(next(iter(mix)), "Customers")
+    return "Customers"
+
+
+def why_it_matters(theme: dict[str, Any], stage_name: str, overall_rating: float | None) -> str:
+    polarity = str(theme.get("polarity") or "neutral")
+    neg = float(theme.get("share_negative") or 0.0)
+    pos = float(theme.get("share_positive") or 0.0)
+    where = f"at {stage_name}" if stage_name else "in the journey"
+    if polarity == "pain":
+        text = f"a pain point {where}: {neg:.0%} of what they say about it is negative"
+    elif polarity == "delight":
+        text = f"a strength {where} worth keeping: {pos:.0%} of what they say about it is positive"
+    elif polarity == "mixed":
+        text = f"it splits opinion {where} ({neg:.0%} negative, {pos:.0%} positive)"
+    else:
+        text = f"it comes up {where} without strong feeling either way"
+    rating = theme.get("mean_rating_norm")
+    try:
+        rating = float(rating)
+    except (TypeError, ValueError):
+        rating = float("nan")
+    if overall_rating is not None and not np.isnan(rating) and abs(rating - overall_rating) >= 0.1:
+        direction = "below" if rating < overall_rating else "above"
+        text += f", and their ratings sit {abs(rating - overall_rating) * 100:.0f} points {direction} the average"
+    return text
+
+
+def write_statement(theme: dict[str, Any], texts: list[str], stage_name: str,
+                    overall_rating: float | None, nlp: Any = None) -> tuple[str, int]:
+    """"Who (prevalence) say what — why it matters." and the index of the quote it came from."""
+    label = str(theme.get("label") or "")
+    clause, source = best_clause(texts, label, nlp)
+    who = who_of(theme)
+    prevalence = str(theme.get("prevalence_text") or "").strip()
+    head = f"{who} ({prevalence})" if prevalence else who
+    if clause:
+        body = f"{head} say {_lower_first(third_person(clause))}"
+    else:  # no quote states it on its own: say what they talk about, in their words
+        body = f"{head} talk about {label[:1].lower() + label[1:]}"
+    return f"{body} — {why_it_matters(theme, stage_name, overall_rating)}.", source
+
+
+# --- opportunities -----------------------------------------------------------------------
+
+def _gerund(verb: str) -> str:
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
+        return verb[:-1] + "ing"
+    if (len(verb) <= 4 and len(verb) >= 3 and verb[-1] not in "aeiouwxy" and verb[-2] in "aeiou"
+            and verb[-3] not in "aeiou"):
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def _span_text(tokens: list[Any]) -> str:
+    return "".join(t.text_with_ws for t in tokens).strip()
+
+
+def _rest(verb: Any) -> list[Any]:
+    """The verb's object and first prepositional phrase, when they hold no digits or names."""
+    keep = []
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ not in ("dobj", "prep", "prt", "acomp", "xcomp", "advmod", "oprd"):
+            continue
+        if child.dep_ == "advmod" and child.lower_ in ("never", "not", "again", "even", "just", "really", "twice",
+                                                       "always", "still", "ever", "once", "already"):
+            continue
+        sub = list(child.subtree)
+        if any(t.like_num or t.ent_type_ in ("DATE", "TIME", "PERSON") or "[" in t.text for t in sub):
+            continue
+        keep.extend(sub)
+        if child.dep_ == "prep":
+            break
+    keep.sort(key=lambda t: t.i)
+    return keep if len(keep) <= 8 else keep[:0] + [None]  # too long to read as one question
+
+
+def _subject(verb: Any) -> Any:
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+PAIN_VERBS = frozenset("""break crash fail freeze charge overcharge cancel lose ignore wait disappear tear
+leak expire reject decline delay miss damage stop refuse crack fall smash spill dent scratch peel
+fade shrink rip hang crush soak chip snap bend smash overcharge bounce expire""".split())
+
+
+def _options(tok: Any) -> tuple[int, str] | None:
+    """(priority, question) for one clause head; lower priority reads better."""
+    negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in tok.children)
+    subject = _subject(tok)
+    if subject is None:
+        return None
+    subj_tokens = [t for t in subject.subtree if t.dep_ != "poss" and t.lower_ not in ("my", "our", "your")]
+    if any(t.like_num or "[" in t.text for t in subj_tokens):
+        return None
+    pronoun = subject.pos_ == "PRON"
+    if pronoun and subject.lower_ not in ("i", "we"):
+        return None
+    words = [t.text if t.pos_ == "PROPN" else t.lower_ for t in subj_tokens]
+    subj_text = "customers" if pronoun else " ".join(words)
+    if not pronoun and subj_tokens and subj_tokens[0].pos_ != "DET":
+        subj_text = "the " + subj_text
+    rest_tokens = _rest(tok)
+    if None in rest_tokens:
+        return None
+    rest = _span_text(rest_tokens)
+    verb = tok.lemma_.lower()
+    passive = any(c.dep_ == "auxpass" for c in tok.children)
+    if tok.lemma_ == "be" or (tok.pos_ == "AUX" and not passive):
+        adj = next((c for c in tok.children if c.dep_ == "acomp" and c.pos_ == "ADJ"), None)
+        if adj is None or pronoun:
+            return None
+        if negated:
+            return 0, f"How might we make {subj_text} {adj.lower_}?"
+        if adj.lower_ in ANTONYMS:
+            return 1, f"How might we make {subj_text} {ANTONYMS[adj.lower_]}?"
+        return None
+    if verb in _NEVER_VERBS or (verb in _LIGHT_VERBS and not rest):
+        return None
+    if negated:
+        if pronoun:
+            return 0, f"How might we help customers {verb} {rest}?"
+        return 0, f"How might we get {subj_text} to {verb} {rest}?"
+    if verb == "wait" and rest:  # "waited weeks for a refund" → "shorten the wait for a refund"
+        return 1, f"How might we shorten the wait {rest}?"
+    if verb not in PAIN_VERBS:
+        return None
+    if passive and not pronoun:
+        return 1, f"How might we stop {subj_text} being {tok.lower_} {rest}?"
+    if pronoun:
+        return 2, f"How might we spare customers {_gerund(verb)} {rest}?"
+    return 1, f"How might we stop {subj_text} {_gerund(verb)} {rest}?"
+
+
+def how_might_we_from(doc: Any) -> str:
+    """A "How might we…" question from one parsed pain sentence ("" when none reads well)."""
+    found = []
+    for tok in doc:
+        if tok.dep_ in ("ROOT", "conj", "ccomp", "advcl") and tok.pos_ in ("VERB", "AUX"):
+            option = _options(tok)
+            if option is not None:
+                found.append((option[0], tok.i, re.sub(r"\s+\?", "?", re.sub(r"\s+", " ", option[1]))))
+    return min(found)[2] if found else ""
+
+
+def _from_label(label: str, nlp: Any) -> str:
+    """A question from the label itself: "tracking number doesn't work" → "…get the tracking
+    number to work?", "slow delivery" → "How might we make the delivery faster?"."""
+    parts = [p.strip() for p in re.split(r",| and ", label) if p.strip()]
+    for part in parts:
+        waiting = re.match(r"^(?:still )?wait(?:ing|ed|s)? (for|on) (.+)$", part, re.IGNORECASE)
+        if waiting:
+            return f"How might we shorten the wait {waiting.group(1).lower()} {waiting.group(2)}?"
+    for doc in nlp.pipe(parts):
+        question = how_might_we_from(nlp(f"The {doc.text[:1].lower() + doc.text[1:]}.")) if doc[0].pos_ in (
+            "NOUN", "PROPN", "ADJ") else ""
+        if question:
+            return question
+        adjectives = [t for t in doc if t.pos_ == "ADJ" and t.lower_ in ANTONYMS and t.head.pos_ == "NOUN"]
+        if adjectives:
+            adj = adjectives[0]
+            noun = _span_text([t for t in adj.head.subtree if t.i != adj.i and t.dep_ != "det"])
+            return f"How might we make the {noun.lower()} {ANTONYMS[adj.lower_]}?"
+    return ""
+
+
+def _grounded(question: str, words: set[str]) -> bool:
+    """Speaks of the theme (shares a word with its name), in no one's first person."""
+    if not question or len(question.split()) > 16 or re.search(r"\b(I|me|my|you|your)\b|['\"“”]", question[14:]):
+        return False
+    return bool(words & set(stem_key(question)))
+
+
+def write_opportunity(theme: dict[str, Any], texts: list[str], nlp: Any) -> str:
+    """One grounded "How might we…" for a pain theme, from its central complaints or its
+    name; "" when nothing said states a problem that can be turned round."""
+    label = str(theme.get("label") or "")
+    keywords = theme.get("keywords")
+    keywords = list(keywords) if isinstance(keywords, (list, tuple, np.ndarray)) else []
+    words = set(stem_key(" ".join([label, *map(str, keywords[:6])])))
+    sentences = [(sentence, rank) for rank, text in enumerate(texts) for sentence in _clause_candidates(text)]
+    sentences.sort(key=lambda sr: (-len(words & set(stem_key(sr[0]))), sr[1]))
+    if nlp is None:
+        return ""
+    for doc in nlp.pipe([s for s, _ in sentences[:8]]):
+        question = how_might_we_from(doc)
+        if _grounded(question, words):
+            return question
+    question = _from_label(label, nlp)
+    return question if _grounded(question, words) else ""
+
+
+def write_insights(themes: pd.DataFrame, quotes: pd.DataFrame, segments: pd.DataFrame,
+                   framework: dict[str, Any], nlp: Any = None) -> pd.DataFrame:
+    """`themes` with `insight`, `opportunity` (pain and mixed themes) and `insight_quotes` (the
+    segment ids of the two quotes that best support the statement)."""
+    themes = themes.copy()
+    if themes.empty:
+        for column in INSIGHT_COLUMNS:
+            themes[column] = pd.Series(dtype=object)
+        return themes
+    if nlp is None:
+        from ..models import load_spacy
+
+        nlp = load_spacy()
+    names = {s["id"]: s.get("name", s["id"]) for s in framework.get("stages", [])}
+    ratings = segments["rating_norm"] if "rating_norm" in segments else pd.Series(dtype=float)
+    overall = float(ratings.mean()) if ratings.notna().any() else None
+    insights, opportunities, supporting = [], [], []
+    for theme in themes.to_dict("records"):
+        rows = quotes[quotes["theme_id"] == theme["theme_id"]].sort_values("rank") if len(quotes) else quotes
+        texts = rows["text"].astype(str).tolist() if len(rows) else []
+        ids = rows["segment_id"].astype(str).tolist() if len(rows) else []
+        stage = names.get(theme.get("primary_stage"), "")
+        statement, source = write_statement(theme, texts, stage, overall, nlp)
+        insights.append(statement)
+        order = ([source] if source >= 0 else []) + [i for i in range(len(ids)) if i != source]
+        supporting.append([ids[i] for i in order[:2]])
+        pain = theme.get("polarity") in ("pain", "mixed")
+        opportunities.append(write_opportunity(theme, texts, nlp) if pain else "")
+    themes["insight"] = insights
+    themes["opportunity"] = opportunities
+    themes["insight_quotes"] = supporting
+    return themes
