@@ -55,7 +55,12 @@ from voc_synth.config import EmbeddingConfig, StageConfig  # noqa: E402
 from voc_synth.frameworks import Framework, load_framework  # noqa: E402
 from voc_synth.models import DEFAULT_EMBEDDING_MODEL  # noqa: E402
 from voc_synth.stages import map_to_stages, plain_similarity_scores, with_tuning  # noqa: E402
-from voc_synth.stages.encoder import STAGE_ENCODER_AUTO_MODEL, _auto_model_available  # noqa: E402
+from voc_synth.stages.encoder import (  # noqa: E402
+    STAGE_ENCODER_AUTO_MODEL,
+    StageSample,
+    _auto_model_available,
+    stage_sample_texts,
+)
 from voc_synth.tables import UNMAPPED_STAGE  # noqa: E402
 
 EVAL_SETS = {
@@ -150,6 +155,31 @@ def our_predictions(es: EvalSet, mask: np.ndarray, encode, config: StageConfig |
     return result.segment_stages["stage"].to_numpy()
 
 
+def sampled_predictions(es: EvalSet, mask: np.ndarray, encode, budget: int, config: StageConfig | None = None,
+                        tuning=None) -> np.ndarray:
+    """`map_to_stages` as `stages.encoder: auto` runs it with a budget of `budget` distinct texts for
+    the stronger encoder: a corpus larger than that has only a sample placed with it, and a map
+    learnt from the sample places the rest from the run's embeddings (voc_synth.stages.encoder)."""
+    texts = es.data.loc[mask, "text"].tolist()
+    if len(set(texts)) <= budget:
+        return our_predictions(es, mask, encode, config, tuning)
+    chosen = set(stage_sample_texts(texts, budget))
+    positions = np.array([i for i, t in enumerate(texts) if t in chosen], dtype=np.int64)
+    sample = StageSample(stage_encoder_model(), positions, es.embeddings[mask][positions], encode, len(chosen))
+    segments = es.data.loc[mask, ["text"]].reset_index(drop=True)
+    result = map_to_stages(segments, es.run_embeddings[mask], es.framework, config or StageConfig(),
+                           encode=es.run_encode, tuning=tuning, sample=sample)
+    return result.segment_stages["stage"].to_numpy()
+
+
+def budget_curve(es: EvalSet, encode, budgets: list[int], config: StageConfig | None = None,
+                 tuning=None) -> dict[int, float]:
+    """Accuracy on the whole set for each budget of the stronger encoder (distinct texts)."""
+    mask = np.ones(len(es.data), bool)
+    truth = es.data["stage"].to_numpy()
+    return {b: accuracy(sampled_predictions(es, mask, encode, b, config, tuning), truth) for b in budgets}
+
+
 def accuracy(pred: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean(pred == truth)) if len(truth) else float("nan")
 
@@ -241,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder")
     parser.add_argument("--encoder", default="auto",
                         help="stage encoder as stages.encoder takes it: auto, same or a model (default auto)")
+    parser.add_argument("--budgets", nargs="*", type=int, default=[], metavar="N",
+                        help="also map each whole set with the stronger encoder on a sample of N distinct texts")
     args = parser.parse_args(argv)
 
     model = stage_encoder_model(args.encoder)
@@ -263,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         table = evaluate(es, encode, config, tuning, with_themes=args.themes)
         table["gain"] = table["ours"] - table["baseline"]
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if args.budgets:
+            curve = budget_curve(es, encode, args.budgets, config, tuning)
+            print("  stronger encoder on a sample of N texts (whole set): "
+                  + ", ".join(f"N={b}: {a:.3f}" for b, a in curve.items()))
         skew = skewed_check(es, encode, config, tuning)
         print(f"  lopsided corpora (one stage dominant, {len(es.framework)} corpora): baseline "
               f"{skew['skewed_baseline']:.3f}, ours {skew['skewed_ours']:.3f}")

@@ -1,6 +1,6 @@
-"""Which encoder places segments on stages: the stronger all-mpnet-base-v2 for corpora small
-enough to afford it, the run's own embeddings otherwise, and always the same choice for the same
-corpus and config."""
+"""Which encoder places segments on stages: the stronger all-mpnet-base-v2 for every text of a
+corpus small enough to afford it, for a fixed sample of a larger one (a map learnt from the
+sample places the rest), and always the same choice for the same corpus and config."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from voc_synth.embed import embed_texts
 from voc_synth.frameworks import load_framework
 from voc_synth.stages import choose_stage_encoder, map_to_stages
 from voc_synth.stages import encoder as stage_encoder_module
+from voc_synth.stages.encoder import stage_sample_texts
 
 QUERIES = [
     "I was charged twice for the same order",
@@ -49,18 +50,34 @@ def test_auto_uses_the_stronger_encoder_for_a_small_corpus(run_embeddings, embed
     assert "6 distinct texts" in chosen.reason
 
 
-def test_same_and_large_corpora_reuse_the_run_embeddings(run_embeddings, embedding_config):
+def test_same_reuses_the_run_embeddings_and_large_corpora_get_a_sample(run_embeddings, embedding_config):
     same = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(encoder="same"), embedding_config)
-    assert same.same_as_run and same.embeddings is run_embeddings
-    capped = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(encoder_max_texts=5), embedding_config)
-    assert capped.same_as_run and capped.embeddings is run_embeddings
-    assert "6 distinct texts exceed stages.encoder_max_texts (5)" in capped.reason
-    assert "stages.encoder: all-mpnet-base-v2" in capped.warning and same.warning is None
-    # Duplicates count once: the choice follows distinct texts, not rows.
+    assert same.same_as_run and same.embeddings is run_embeddings and same.sample is None
+    # Over the budget: the run's embeddings for every segment, the stronger encoder for a sample.
+    capped = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(encoder_max_texts=4), embedding_config)
+    assert capped.model == "all-mpnet-base-v2" and not capped.same_as_run and capped.warning is None
+    assert capped.embeddings is run_embeddings and capped.sample is not None
+    assert capped.sample.n_texts == 4 and capped.sample.embeddings.shape == (4, 768)
+    assert "a sample of 4 of 6 distinct texts" in capped.reason and capped.to_dict()["sample_texts"] == 4
+    strong = embed_texts([QUERIES[i] for i in capped.sample.positions],
+                         embedding_config.model_copy(update={"model": "all-mpnet-base-v2"}))
+    assert np.allclose(capped.sample.embeddings, strong, atol=1e-5)
+    # Duplicates count once and are in the sample with their text; the sample does not depend
+    # on the order of the segments.
     doubled = QUERIES * 2
-    again = choose_stage_encoder(doubled, np.vstack([run_embeddings] * 2), StageConfig(encoder_max_texts=6),
+    again = choose_stage_encoder(doubled, np.vstack([run_embeddings] * 2), StageConfig(encoder_max_texts=4),
                                  embedding_config)
-    assert not again.same_as_run
+    assert again.sample.n_texts == 4 and len(again.sample.positions) == 8
+    assert {doubled[i] for i in again.sample.positions} == {QUERIES[i] for i in capped.sample.positions}
+    backwards = choose_stage_encoder(QUERIES[::-1], run_embeddings[::-1], StageConfig(encoder_max_texts=4),
+                                     embedding_config)
+    assert {QUERIES[::-1][i] for i in backwards.sample.positions} == {QUERIES[i] for i in capped.sample.positions}
+    assert stage_sample_texts(QUERIES, 6) == sorted(QUERIES)
+    whole = choose_stage_encoder(doubled, np.vstack([run_embeddings] * 2), StageConfig(encoder_max_texts=6),
+                                 embedding_config)
+    assert whole.sample is None and not whole.same_as_run and whole.embeddings.shape == (12, 768)
+    none = choose_stage_encoder(QUERIES, run_embeddings, StageConfig(encoder_max_texts=0), embedding_config)
+    assert none.same_as_run and none.warning is None
 
 
 def test_a_missing_stage_model_falls_back_with_a_reason(run_embeddings, embedding_config, monkeypatch):
@@ -120,7 +137,9 @@ def test_the_run_records_which_encoder_placed_the_stages(tmp_path: Path):
     stages = pd.read_csv(out / "stages.csv")
     assert stages["n_segments"].sum() > 0
     assert "all-mpnet-base-v2" in (out / "report.md").read_text(encoding="utf-8")
-    # Over the size limit the run says so, and how to get the stronger encoder anyway.
+    # Over the budget the stronger encoder sees a sample, the run records it, and nothing warns.
     capped = synthesize(config.model_copy(update={"stages": StageConfig(encoder_max_texts=5)}))
-    assert capped.meta["stage_encoder"]["same_as_run"]
-    assert any("6 distinct texts exceed stages.encoder_max_texts (5)" in w for w in capped.meta["warnings"])
+    assert capped.meta["stage_encoder"]["model"] == "all-mpnet-base-v2"
+    assert capped.meta["stage_encoder"]["sample_texts"] == 5
+    assert not any("Journey stages were placed" in w for w in capped.meta["warnings"])
+    assert capped.segments["stage"].notna().all()

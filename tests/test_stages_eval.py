@@ -118,3 +118,14 @@ def test_retail_queries_written_blind_beat_the_baseline(results):
     assert len(retail.framework) == 8 and len(retail.data) == 480
     # measured 0.785 / 0.809 / 0.792
     _assert_blind_set(table, {"A": 0.775, "B": 0.80, "all": 0.78}, gain=0.09, coverage=0.98)
+
+
+def test_no_cliff_when_the_stronger_encoder_sees_only_a_sample(ev, encode, results):
+    # Issue 15: a corpus over `stages.encoder_max_texts` distinct texts has only a sample placed
+    # with the stronger encoder and a map learnt from it places the rest. Accuracy must fall
+    # smoothly with the share sampled, not drop when the corpus crosses the budget.
+    bank, table = results["bank"]
+    curve = ev.budget_curve(bank, encode, [200, 360, 719])
+    assert curve[719] >= table.loc["all", "ours"] - 0.01  # one text over the budget
+    assert curve[360] >= 0.88  # half sampled; measured 0.890 (the whole set with the stronger encoder: 0.914)
+    assert curve[200] >= 0.865  # measured 0.872; with the run's embeddings alone 0.860

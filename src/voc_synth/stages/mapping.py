@@ -1,7 +1,9 @@
 """Placing segments and themes on the stages of a journey framework (`map_to_stages`).
 
 Which sentence encoder the similarities come from is chosen first (`voc_synth.stages.encoder`:
-all-mpnet-base-v2 for corpora small enough to afford it, else the run's own embeddings). Evidence
+all-mpnet-base-v2 for every text of a corpus small enough to afford it; for a larger one, for a
+fixed sample, whose stages the stage model on the run's embeddings then learns from — see
+`_sampled_probabilities`). Evidence
 is then combined in four layers, none of which knows any stage by name, so the same code serves
 the built-in frameworks and any file a user writes:
 
@@ -50,6 +52,7 @@ from ..config import StageConfig
 from ..errors import InputError
 from ..frameworks import Framework
 from ..tables import UNMAPPED_STAGE, UNTHEMED_ID
+from .encoder import StageSample
 from .lexical import KeywordMatcher
 
 __all__ = ["StageResult", "map_to_stages", "plain_similarity_scores", "stage_probabilities"]
@@ -266,7 +269,7 @@ def _fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
 
 
 def _fit_stage_model(x: np.ndarray, probs: np.ndarray, relevance: np.ndarray, index: _StageIndex,
-                     tuning: Tuning) -> np.ndarray:
+                     tuning: Tuning, labelled: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Probabilities from one Gaussian per stage, sharing one covariance, fitted to this corpus by EM.
 
     The framework's keywords, examples and description are labelled points that anchor each
@@ -284,6 +287,9 @@ def _fit_stage_model(x: np.ndarray, probs: np.ndarray, relevance: np.ndarray, in
     anchors = np.isin(index.phrase_kind, ("keyword", "example", "description"))
     points = np.vstack([index.phrase_emb[anchors], x]).astype(np.float64)
     anchor_labels = np.eye(n_stages)[index.phrase_stage[anchors]]
+    if labelled is not None:  # segments whose stage probabilities are known (another encoder's)
+        points = np.vstack([index.phrase_emb[anchors], labelled[0], x]).astype(np.float64)
+        anchor_labels = np.vstack([anchor_labels, labelled[1]])
     corpus_weight = np.clip(relevance, 0.0, 1.0)[:, None]
     row_weight = np.concatenate([np.ones(len(anchor_labels)), corpus_weight[:, 0]])
     gram = (points * row_weight[:, None]).T @ points  # the same in every iteration
@@ -328,13 +334,11 @@ def _check_inputs(texts: Sequence[str], embeddings: np.ndarray, index: _StageInd
     return _normalise_rows(embeddings)
 
 
-def _map_probabilities(texts: Sequence[str], embeddings: np.ndarray, index: _StageIndex, config: StageConfig,
-                       theme_ids: np.ndarray | None, tuning: Tuning, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities (n, n_stages), relevance (n,)) — the layers of the module docstring in order."""
-    x = _check_inputs(texts, embeddings, index)
-    n_stages = len(index.stage_ids)
-    if len(x) == 0:
-        return np.zeros((0, n_stages)), np.zeros(0)
+def _layer_probabilities(texts: Sequence[str], x: np.ndarray, index: _StageIndex, config: StageConfig,
+                         tuning: Tuning, seed: int, labelled: tuple[np.ndarray, np.ndarray] | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Layers 1-3 of the module docstring on normalised embeddings `x`: (probabilities,
+    relevance, the calibration power that suits them)."""
     score, closest = index.similarity(x, tuning)
     keywords = index.matcher.score(list(texts))
     if config.keyword_weight > 0:
@@ -351,8 +355,14 @@ def _map_probabilities(texts: Sequence[str], embeddings: np.ndarray, index: _Sta
             probs = (1 - config.neighbor_weight) * start + config.neighbor_weight * _neighbour_mean(graph, probs)
     power = tuning.zero_shot_calibration_power
     if config.self_training and n >= tuning.min_stage_model_corpus:
-        probs = _fit_stage_model(x, probs, relevance, index, tuning)
+        probs = _fit_stage_model(x, probs, relevance, index, tuning, labelled)
         power = tuning.calibration_power
+    return probs, relevance, power
+
+
+def _finish(probs: np.ndarray, relevance: np.ndarray, theme_ids: np.ndarray | None, config: StageConfig,
+            power: float) -> tuple[np.ndarray, np.ndarray]:
+    """Layer 4 (themes) and the calibration of confidences."""
     if theme_ids is not None and config.theme_weight > 0:
         probs = _smooth_by_theme(probs, np.asarray(theme_ids), config.theme_weight)
         # A terse segment in a theme about the journey is about the journey too.
@@ -363,6 +373,41 @@ def _map_probabilities(texts: Sequence[str], embeddings: np.ndarray, index: _Sta
     # (scripts/eval_stages.py).
     probs = probs ** power
     return probs / probs.sum(axis=1, keepdims=True), relevance
+
+
+def _map_probabilities(texts: Sequence[str], embeddings: np.ndarray, index: _StageIndex, config: StageConfig,
+                       theme_ids: np.ndarray | None, tuning: Tuning, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities (n, n_stages), relevance (n,)) — the layers of the module docstring in order."""
+    x = _check_inputs(texts, embeddings, index)
+    if len(x) == 0:
+        return np.zeros((0, len(index.stage_ids))), np.zeros(0)
+    probs, relevance, power = _layer_probabilities(texts, x, index, config, tuning, seed)
+    return _finish(probs, relevance, theme_ids, config, power)
+
+
+def _sampled_probabilities(texts: Sequence[str], embeddings: np.ndarray, index: _StageIndex, sample: StageSample,
+                           sample_index: _StageIndex, config: StageConfig, theme_ids: np.ndarray | None,
+                           tuning: Tuning, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities when the stronger encoder saw only a sample (`voc_synth.stages.encoder`).
+
+    The sample is mapped as a corpus of its own with the stronger encoder. The whole corpus is
+    then mapped with the run's embeddings, and the stage model of that pass (layer 3) learns from
+    the sample's stages: each sampled segment joins the framework's texts as a labelled point,
+    its label the stronger encoder's probabilities. So the map from the run's embedding space to
+    the stages is fitted to the stronger encoder's decisions on this corpus, and every segment
+    is placed by it; sampled segments keep the stronger encoder's own probabilities.
+    """
+    x = _check_inputs(texts, embeddings, index)
+    if len(x) == 0:
+        return np.zeros((0, len(index.stage_ids))), np.zeros(0)
+    positions = np.asarray(sample.positions, dtype=np.int64)
+    sample_texts = [texts[i] for i in positions]
+    xs = _check_inputs(sample_texts, sample.embeddings, sample_index)
+    teacher, teacher_relevance, power = _layer_probabilities(sample_texts, xs, sample_index, config, tuning, seed)
+    probs, relevance, _ = _layer_probabilities(texts, x, index, config, tuning, seed, (x[positions], teacher))
+    probs[positions] = teacher
+    relevance[positions] = teacher_relevance
+    return _finish(probs, relevance, theme_ids, config, power)
 
 
 def stage_probabilities(
@@ -518,6 +563,7 @@ def map_to_stages(
     *,
     seed: int = 0,
     tuning: Tuning | None = None,
+    sample: StageSample | None = None,
 ) -> StageResult:
     """Place every segment (and theme) on a stage of `framework`.
 
@@ -528,6 +574,9 @@ def map_to_stages(
     chosen as a pipeline run chooses it (`config.encoder`, see `voc_synth.stages.encoder`): with
     "auto" a small corpus is embedded again with the stronger stage encoder when it is installed.
     `themes` (optional) lists the themes to report, so themes with no segments still get a row.
+    `sample` (from `choose_stage_encoder` on a corpus larger than the stronger encoder's budget):
+    that encoder's embeddings of a sample of the segments; the sample is placed with them and a
+    map learnt from its stages places the rest from `embeddings`.
     """
     config = config or StageConfig()
     tuning = tuning or DEFAULT_TUNING
@@ -539,12 +588,17 @@ def map_to_stages(
         from .encoder import choose_stage_encoder
 
         chosen = choose_stage_encoder(texts, _check_dims(texts, embeddings), config, EmbeddingConfig())
-        embeddings, encode = chosen.embeddings, chosen.encode
+        embeddings, encode, sample = chosen.embeddings, chosen.encode, chosen.sample
     index = _StageIndex(framework, encode, tuning)
     theme_ids = None
     if "theme_id" in segments.columns:
         theme_ids = pd.to_numeric(segments["theme_id"], errors="coerce").fillna(UNTHEMED_ID).astype(int).to_numpy()
-    probs, relevance = _map_probabilities(texts, embeddings, index, config, theme_ids, tuning, seed)
+    if sample is not None and len(sample.positions):
+        probs, relevance = _sampled_probabilities(texts, embeddings, index, sample,
+                                                  _StageIndex(framework, sample.encode, tuning), config,
+                                                  theme_ids, tuning, seed)
+    else:
+        probs, relevance = _map_probabilities(texts, embeddings, index, config, theme_ids, tuning, seed)
     stage_ids = framework.stage_ids
     if len(probs):
         best = np.array(stage_ids, dtype=object)[probs.argmax(axis=1)]
