@@ -62,3 +62,45 @@ def aggregate_sentiment(
     result = pd.DataFrame(rows, columns=keys + AGGREGATE_COLUMNS)
     result["n"] = result["n"].astype(int)
     return result.set_index(keys if len(keys) > 1 else keys[0])
+
+
+#: How much more a negative unit weighs than a positive one when a record's units are rolled
+#: up (`document_sentiment`): unit i weighs exp(-NEGATIVE_WEIGHT * score_i), so at 1.0 a clear
+#: complaint (-0.6) counts about 3.3 times as much as clear praise (+0.6). Real reviews wrap a
+#: complaint in pleasantries ("Lovely staff. The room was dirty and nobody came."); a plain mean
+#: lets the polite sentence cancel the complaint. Chosen across domains (leave-one-domain-out in
+#: scripts/train_sentiment.py), not on any one corpus.
+NEGATIVE_WEIGHT = 1.0
+
+
+def document_sentiment(
+    segments: pd.DataFrame,
+    by: str = "doc_id",
+    neutral_band: float = 0.15,
+    negative_weight: float = NEGATIVE_WEIGHT,
+) -> pd.DataFrame:
+    """One sentiment per record (review, ticket, answer) from its segments' scores.
+
+    A weighted mean in which negative segments weigh more (`NEGATIVE_WEIGHT`), so one polite
+    sentence does not outweigh a complaint; `negative_weight=0` gives the plain mean. Returns a
+    frame indexed by `by` with `sentiment` (-1..1), `sentiment_label` (cut at `neutral_band`)
+    and `n_segments`. Segments without a score are not counted; a record with none has NaN.
+    """
+    missing = [c for c in (by, "sentiment") if c not in segments.columns]
+    if missing:
+        raise KeyError(f"document_sentiment needs column(s) {missing}; the frame has {list(segments.columns)}.")
+    frame = segments[[by, "sentiment"]].copy()
+    frame["sentiment"] = pd.to_numeric(frame["sentiment"], errors="coerce").astype(float)
+    scored = frame["sentiment"].notna()
+    frame["_w"] = np.where(scored, np.exp(-negative_weight * frame["sentiment"].fillna(0.0)), 0.0)
+    frame["_ws"] = frame["_w"] * frame["sentiment"].fillna(0.0)
+    grouped = frame.groupby(by, sort=True, dropna=False)
+    weights = grouped["_w"].sum()
+    result = pd.DataFrame({
+        "sentiment": np.where(weights > 0, grouped["_ws"].sum() / weights.where(weights > 0, 1.0), np.nan),
+        "n_segments": grouped["sentiment"].count().astype(int),
+    }, index=weights.index)
+    result["sentiment"] = result["sentiment"].clip(-1.0, 1.0)
+    result["sentiment_label"] = np.where(result["sentiment"].isna(), None,
+                                         label_scores(result["sentiment"].fillna(0.0).to_numpy(), neutral_band))
+    return result[["sentiment", "sentiment_label", "n_segments"]]
