@@ -6,7 +6,10 @@ Exit codes: 0 done, 1 input error (the message says what to fix), 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -86,12 +89,13 @@ def run(
     interviewer: Annotated[list[str] | None, typer.Option("--interviewer", help="Speaker label or name of the interviewer in the transcripts (repeatable); overrides the automatic guess.")] = None,
 ) -> None:
     """Run the whole pipeline and write the journey map and reports into --out."""
-    from .config import load_config
+    from .config import CONFIG_FILENAME, load_config
     from .ingest.cli_sources import config_from_flags
     from .pipeline import synthesize
     from .progress import rich_progress
     from .run_folder import write_run
 
+    discovered = None
     try:
         flag_sources = any([reviews, tickets, interviews, surveys])
         if flag_sources:
@@ -102,6 +106,12 @@ def run(
                 rating_column=rating_column, date_column=date_column, keep_columns=keep_column or [],
                 base=base,
             )
+        elif path is not None and not config_file and path.is_dir() and not (path / CONFIG_FILENAME).exists():
+            from .ingest.autoconfig import discover_sources
+
+            discovered = discover_sources(path)  # a folder without a config: decide its sources
+            console.print(discovered.explain(), highlight=False, markup=False)
+            config = discovered.config()  # stops here (AmbiguousFolder) rather than guessing
         elif config_file or path:
             config = load_config(config_file or path)
         else:
@@ -119,20 +129,59 @@ def run(
             from .review import read_review
 
             decisions = read_review(review)  # fail fast on a bad file, before the long run
-        with rich_progress(console) as progress:
+        with rich_progress(console) as progress, _collect_warnings() as caught:
             synthesis = synthesize(config, strict=strict, progress=progress)
+        _record_warnings(synthesis, caught)
         review_report = None
         if decisions is not None:
             from .review import apply_review
 
             synthesis, review_report = apply_review(synthesis, decisions)
         written = write_run(synthesis, out_dir, segment_by=segment_by)
+        if discovered is not None:
+            from .ingest.autoconfig import write_config_file
+
+            decided = write_config_file(discovered, written / CONFIG_FILENAME, force=True)
     except VocSynthError as err:
         _fail(err)
         return
     _print_summary(synthesis, written)
+    if discovered is not None:
+        console.print(f"The sources decided are in {decided}: edit it and run `voc-synth run --config {decided}`, "
+                      f"or write it into the folder with `voc-synth init {path}`.", highlight=False, markup=False)
     if review_report is not None:
         console.print(review_report.summary_lines()[0], highlight=False, markup=False)
+
+
+@contextlib.contextmanager
+def _collect_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Python warnings raised during the run, caught instead of printed over the progress display."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _record_warnings(synthesis, caught: list[warnings.WarningMessage]) -> None:
+    """voc_synth's own warnings (a missing spaCy pipeline, …) go to the run's warnings, which the
+    summary, report.md and synthesis.json show. Third-party ones (deprecations inside libraries,
+    nothing a user can act on) are kept, once each with a count, in `meta["library_warnings"]`."""
+    own: list[str] = []
+    library: dict[str, int] = {}
+    for w in caught:
+        text = str(w.message).strip()
+        if str(Path(w.filename).resolve()).startswith(_PACKAGE_DIR):
+            if text not in own:
+                own.append(text)
+        else:
+            key = f"{w.category.__name__}: {text} ({Path(w.filename).name}:{w.lineno})"
+            library[key] = library.get(key, 0) + 1
+    existing = synthesis.meta.setdefault("warnings", [])
+    existing.extend(text for text in own if text not in existing)
+    if library:
+        synthesis.meta["library_warnings"] = [{"warning": k, "count": n} for k, n in library.items()]
 
 
 def _print_summary(synthesis, folder: Path) -> None:
@@ -161,6 +210,57 @@ def _print_summary(synthesis, folder: Path) -> None:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if skipped:
         console.print(f"[yellow]{skipped} record(s) were skipped; reasons are in {folder / 'manifest.json'}[/]")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="A folder of transcripts and exports without voc_synth.yaml.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing voc_synth.yaml.")] = False,
+) -> None:
+    """Decide a folder's sources from its files and write them as FOLDER/voc_synth.yaml, without running.
+
+    What cannot be decided without guessing is written as a CHOOSE placeholder and the command
+    exits with code 2 (as `run` does on such a folder), so the file is settled before a run."""
+    from .ingest.autoconfig import discover_sources, write_config_file
+
+    try:
+        discovered = discover_sources(folder)
+        console.print(discovered.explain(), highlight=False, markup=False)
+        written = write_config_file(discovered, folder, force=force)
+    except VocSynthError as err:
+        _fail(err)
+        return
+    out.print(f"Wrote {written}")
+    if discovered.ambiguous:
+        raise typer.Exit(code=2)
+
+
+@app.command("import-codebook")
+def import_codebook(
+    codebook: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder (or a .qdpx).")],
+    into: Annotated[Path | None, typer.Option("--into", help="voc_synth.yaml to write the codebook into (themes.codebook); without it the YAML is printed.")] = None,
+) -> None:
+    """Import a CAQDAS codebook as the config's codebook (themes.codebook: name, definition, examples)."""
+    import yaml
+
+    from .config import config_from_dict
+    from .report.qdpx import read_codebook
+
+    try:
+        entries = read_codebook(codebook)
+        if into is None:
+            out.print(yaml.safe_dump({"themes": {"codebook": entries}}, sort_keys=False, allow_unicode=True),
+                      highlight=False, markup=False)
+            return
+        data = yaml.safe_load(into.read_text(encoding="utf-8")) if into.is_file() else {}
+        data = data or {}
+        data.setdefault("themes", {})["codebook"] = entries
+        config_from_dict(data, origin=str(into))  # refuse to write a config that would not load
+        into.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    except (VocSynthError, OSError, yaml.YAMLError) as err:
+        _fail(err if isinstance(err, VocSynthError) else VocSynthError(str(err)))
+        return
+    out.print(f"{len(entries)} codebook entries written to {into} (themes.codebook)", highlight=False, markup=False)
 
 
 @app.command()

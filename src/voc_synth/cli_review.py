@@ -79,14 +79,29 @@ def export(
     include_drafts: Annotated[bool, typer.Option("--include-drafts", help="Also export themes not yet validated, marked DRAFT.")] = False,
     review_file: Annotated[Path | None, typer.Option("--review", help="Apply this review file first (default: RUN_DIR/review.yaml when present).")] = None,
     no_review: Annotated[bool, typer.Option("--no-review", help="Do not apply RUN_DIR/review.yaml.")] = False,
+    qdpx: Annotated[bool, typer.Option("--qdpx", help="Write RUN_DIR/project.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder.")] = False,
 ) -> None:
-    """Export a saved run for a workshop, from validated insights only (unless --include-drafts)."""
+    """Export a saved run for a workshop, from validated insights only (unless --include-drafts),
+    or (--qdpx) as a REFI-QDA project: themes as codes, segments as coded selections."""
+    if qdpx:
+        from .report.qdpx import export_qdpx
+        from .synthesis import Synthesis
+
+        try:
+            written_qdpx = export_qdpx(Synthesis.load(run_dir), Path(run_dir) / "project.qdpx")
+        except VocSynthError as err:
+            _fail(err)
+            return
+        out.print(f"REFI-QDA project (validated against Project.xsd): {written_qdpx}", highlight=False, markup=False)
+        if not workshop:
+            return
     from .review import REVIEW_FILE, apply_review
     from .synthesis import Synthesis
     from .workshop import export_workshop
 
     if not workshop:
-        raise typer.BadParameter("say what to export: --workshop (deck.pptx, stickies.csv, cards.html, pre-read.md)")
+        raise typer.BadParameter("say what to export: --workshop (deck.pptx, stickies.csv, cards.html, pre-read.md) "
+                                 "or --qdpx (REFI-QDA project)")
     try:
         synthesis = Synthesis.load(run_dir)
         path = review_file

@@ -9,15 +9,18 @@ sentencizer and a warning. Loaded models are cached per process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import importlib.metadata
 import json
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -248,15 +251,86 @@ def resolve_embedding_model(name_or_path: str = DEFAULT_EMBEDDING_MODEL, allow_h
     raise MissingModelError(_missing_embedding_message(name_or_path))
 
 
+def keep_openvino_telemetry_out() -> bool:
+    """Stop OpenVINO's usage telemetry before `openvino` is first imported; returns whether it is off.
+
+    Why a first run printed "Numba: Attempted to fork from a non-main thread, the TBB library may
+    be in an invalid state in the child process" dozens of times: `import openvino`, and every
+    `ov.convert_model` (run once, when the OpenVINO form of the embedding model is not cached
+    yet), queue usage events for Google Analytics in `openvino_telemetry`, which is on unless the
+    user has opted out. Each event is posted from a thread-pool thread by *forking* a
+    `multiprocessing.Process` (a 3 s guard against a hanging network). OpenVINO also loads its
+    `libtbb.so.12`, so numba finds TBB and picks it as its threading layer; once UMAP has started
+    numba's TBB pool on the main thread, numba's fork handler prints that line for every fork
+    from another thread — one per telemetry event still queued. The forked children copy the
+    whole process (the model, the corpus) and the events leave the machine.
+
+    OpenVINO's own converter falls back to a no-op stub when `openvino_telemetry` cannot be
+    imported, so marking it unimportable (`sys.modules[name] = None`, the documented way to
+    block an import) removes the events, the forks and the message at their source. Has no
+    effect when the caller's process imported `openvino_telemetry` already.
+    """
+    if "openvino_telemetry" in sys.modules:
+        return sys.modules["openvino_telemetry"] is None
+    sys.modules["openvino_telemetry"] = None  # type: ignore[assignment]
+    return True
+
+
+@contextlib.contextmanager
+def quiet_model_loading() -> Iterator[None]:
+    """Load models without third-party progress bars or info logging, then restore the settings.
+
+    transformers 5 draws a tqdm "Loading weights" bar for every model it loads, and Hugging Face
+    hub draws bars for file reads; on a terminal these break through voc_synth's own progress
+    display. Their own switches are used (transformers' logging API, huggingface_hub's progress
+    bars) for the time of the load only, so a notebook user's settings are left as they were.
+    """
+    restore: list[Any] = []
+    try:
+        from transformers.utils import logging as hf_logging
+
+        verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+
+        def _restore_transformers() -> None:
+            hf_logging.set_verbosity(verbosity)
+            if bars:
+                hf_logging.enable_progress_bar()
+
+        restore.append(_restore_transformers)
+    except ImportError:
+        pass
+    try:
+        from huggingface_hub.utils import (
+            are_progress_bars_disabled,
+            disable_progress_bars,
+            enable_progress_bars,
+        )
+
+        if not are_progress_bars_disabled():
+            disable_progress_bars()
+            restore.append(enable_progress_bars)
+    except ImportError:
+        pass
+    try:
+        yield
+    finally:
+        for undo in reversed(restore):
+            undo()
+
+
 @functools.lru_cache(maxsize=4)
 def _load_sentence_transformer(location: str, source: str) -> Any:
+    keep_openvino_telemetry_out()  # before anything can import openvino (see its docstring)
     from sentence_transformers import SentenceTransformer
 
     if source != "hub":
         # A local folder must never trigger a download, even for a missing tokenizer file.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        return SentenceTransformer(location, device="cpu")
+        with quiet_model_loading():
+            return SentenceTransformer(location, device="cpu")
     except OSError as err:
         raise MissingModelError(f"Could not load the embedding model from {location}: {err}") from None
 

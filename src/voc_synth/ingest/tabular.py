@@ -46,6 +46,9 @@ class Table:
     rows: Iterator[tuple[str, Row | SkippedRecord]]
     locator_prefix: str  # "row", "line" or "item"
     close: Callable[[], None] = lambda: None  # releases the file if the rows are never read
+    #: How the file was parsed where that was a choice: "backslash-escaped quotes" for a CSV
+    #: whose quotes are written `\"` (MySQL, PHP), else "".
+    dialect: str = ""
 
 
 def cell_text(value: Any) -> str:
@@ -100,6 +103,60 @@ def _guess_delimiter(first_line: str, fmt: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+#: The escape a backslash-quoting exporter writes: backslash, then the quote.
+_BACKSLASH_QUOTE = '\\"'
+_SCAN_CHARS = 1 << 16  # small reads: the scan must not hold a large export in memory
+
+
+def _has_backslash_quote(path: Path, encoding: str) -> bool:
+    """Whether the file holds a backslash followed by a double quote anywhere (read in chunks)."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        tail = ""
+        while chunk := handle.read(_SCAN_CHARS):
+            if _BACKSLASH_QUOTE in tail + chunk:
+                return True
+            tail = chunk[-1:]
+    return False
+
+
+def _rows_fitting_header(path: Path, encoding: str, delimiter: str, escapechar: str | None) -> int:
+    """How many data rows parse into no more fields than the header has, reading the file with
+    (`escapechar`) or without backslash escapes. Rows a parser errors on count for nothing, and
+    rows a misread quote swallows into one long field are fewer rows."""
+    fitting = 0
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, escapechar=escapechar, doublequote=True)
+        width = None
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return fitting
+            except (csv.Error, UnicodeError, ValueError):
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            if width is None:
+                width = len(values)
+            elif len(values) <= width:
+                fitting += 1
+
+
+def backslash_escaped(path: Path, encoding: str, delimiter: str) -> bool:
+    r"""Whether a CSV escapes its quotes with a backslash (`"He said \"no\""`), as MySQL's
+    `SELECT … INTO OUTFILE` and PHP's exporters write, rather than doubling them (`""no""`).
+
+    Decided by the data, not by the first `\"` seen: only when the file holds one is it parsed
+    both ways, and backslash escapes win only if they make more rows fit the header. A standard
+    CSV whose field merely ends in a backslash (`"C:\temp\"`) keeps the standard reading. Read
+    with escapes, a backslash before any other character is dropped (`\o/` reads `o/`).
+    """
+    if not _has_backslash_quote(path, encoding):
+        return False
+    return (_rows_fitting_header(path, encoding, delimiter, "\\")
+            > _rows_fitting_header(path, encoding, delimiter, None))
+
+
 def _unique_headers(raw: list[str]) -> list[str]:
     """Header names, blank ones named `column_N`, repeats suffixed (`Comment`, `Comment_2`)."""
     seen: dict[str, int] = {}
@@ -125,7 +182,13 @@ def read_csv(path: Path, encoding: str, fmt: str = "csv") -> Table:
     except (OSError, LookupError) as err:
         raise UnusableFile("unreadable", f"unreadable: {err}") from None
     delimiter = _guess_delimiter(first_line, fmt)
-    reader = csv.reader(handle, delimiter=delimiter)
+    try:
+        escaped = backslash_escaped(path, encoding, delimiter)
+    except (OSError, LookupError) as err:
+        handle.close()
+        raise UnusableFile("unreadable", f"unreadable: {err}") from None
+    # doublequote stays on: PHP's fputcsv writes `""` and leaves a `\"` in the data as it is.
+    reader = csv.reader(handle, delimiter=delimiter, escapechar="\\" if escaped else None, doublequote=True)
     try:
         header_row = next(reader, None)
         while header_row is not None and not any(c.strip() for c in header_row):
@@ -170,7 +233,7 @@ def read_csv(path: Path, encoding: str, fmt: str = "csv") -> Table:
         finally:
             handle.close()
 
-    return Table(headers, rows(), "row", handle.close)
+    return Table(headers, rows(), "row", handle.close, "backslash-escaped quotes" if escaped else "")
 
 
 # --- JSON / JSONL --------------------------------------------------------------------------------
