@@ -51,6 +51,9 @@ from voc_synth.stages import (  # noqa: E402
 )
 from voc_synth.stages.encoder import STAGE_ENCODER_AUTO_MODEL  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from eval_stages import _parse_pairs  # noqa: E402  (the same KEY=VALUE overrides as eval_stages.py)
+
 CACHE = Path(os.environ.get("VOC_SYNTH_DEV_STAGES", Path.home() / ".cache" / "voc_synth_dev" / "stages"))
 SETS_FILE = ROOT / "data" / "stages_eval" / "real_sets.yaml"
 OLD_ENCODER_MAX_TEXTS = 10_000  # the line "auto" used to draw
@@ -139,17 +142,6 @@ def evaluate_corpus(corpus: pd.DataFrame, framework: Framework, run_emb: np.ndar
     row["auto_s"] = time.perf_counter() - started
     row["coverage"] = float(np.mean(result.segment_stages["stage"] != "unmapped"))
     return row
-
-
-def _parse_pairs(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        try:
-            out[key] = int(value) if value.isdigit() else float(value)
-        except ValueError:
-            out[key] = {"true": True, "false": False}.get(value.lower(), value)
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

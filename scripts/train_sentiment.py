@@ -308,6 +308,21 @@ def leave_one_domain_out(domains: list[Domain], written: tuple[np.ndarray, np.nd
     return report
 
 
+
+def save_weights(out: Path, mean: np.ndarray, scale: np.ndarray, members: list[dict]) -> list[dict]:
+    """Write the feature scaling and every member's layers as `<out>/<MODEL_STEM>.npz`;
+    return the members' specs for the model card."""
+    out.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {"feature_mean": mean.astype(np.float32), "feature_scale": scale.astype(np.float32)}
+    specs = []
+    for m, member in enumerate(members):
+        for i, (w, b) in enumerate(member["layers"]):
+            arrays[f"m{m}_W{i}"] = np.asarray(w, dtype=np.float32)
+            arrays[f"m{m}_b{i}"] = np.asarray(b, dtype=np.float32)
+        specs.append({"kind": member["kind"], "layers": len(member["layers"]), "weight": member["weight"]})
+    np.savez_compressed(out / f"{MODEL_STEM}.npz", **arrays)
+    return specs
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Train the embedded sentiment classifier.")
     parser.add_argument("--train", type=Path, default=DATA_DIR / "train.csv")
@@ -377,15 +392,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         metrics[f"{name}_vader_band_0.05"] = bar_metrics(vader, yh, 0.05)
     metrics["train_out_of_fold"] = bar_metrics(np.interp(oof, knots["raw"], knots["score"]), y, DEFAULT_BAND)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, np.ndarray] = {"feature_mean": mean.astype(np.float32), "feature_scale": scale.astype(np.float32)}
-    member_specs = []
-    for m, member in enumerate(members):
-        for i, (w, b) in enumerate(member["layers"]):
-            arrays[f"m{m}_W{i}"] = np.asarray(w, dtype=np.float32)
-            arrays[f"m{m}_b{i}"] = np.asarray(b, dtype=np.float32)
-        member_specs.append({"kind": member["kind"], "layers": len(member["layers"]), "weight": member["weight"]})
-    np.savez_compressed(args.out / f"{MODEL_STEM}.npz", **arrays)
+    member_specs = save_weights(args.out, mean, scale, members)
     import sklearn
 
     counts = train["label"].value_counts().to_dict()
@@ -458,15 +465,7 @@ def main_real(args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
             raw = predict_raw(members, (features(frame["text"].tolist(), args.embedding_model, use_cache) - mean) / scale)
             metrics[name] = bar_metrics(np.interp(raw, knots["raw"], knots["score"]), frame["label"].to_numpy(), DEFAULT_BAND)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, np.ndarray] = {"feature_mean": mean.astype(np.float32), "feature_scale": scale.astype(np.float32)}
-    member_specs = []
-    for m, member in enumerate(members):
-        for i, (w, b) in enumerate(member["layers"]):
-            arrays[f"m{m}_W{i}"] = np.asarray(w, dtype=np.float32)
-            arrays[f"m{m}_b{i}"] = np.asarray(b, dtype=np.float32)
-        member_specs.append({"kind": member["kind"], "layers": len(member["layers"]), "weight": member["weight"]})
-    np.savez_compressed(args.out / f"{MODEL_STEM}.npz", **arrays)
+    member_specs = save_weights(args.out, mean, scale, members)
     import sklearn
 
     real = _real_module()
