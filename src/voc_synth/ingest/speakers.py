@@ -1,8 +1,11 @@
 """Who is who in an interview, and what they are called in the output.
 
-Interviewer turns are recognised by label patterns (`SourceConfig.interviewer_labels`), by the
-transcript header ("Interviewer: Sam"), or — when neither says — by asking which speaker
-mostly asks questions. Participants are shown by pseudonym only: a label that already is a
+Interviewer turns are recognised by label patterns (`SourceConfig.interviewer_labels`, and
+`--interviewer NAME`), by the transcript header ("Interviewer: Sam"), by presence in most of the
+study's files (the researcher runs every session), or — when none says — by asking which
+speaker mostly asks questions (`explain_interviewers` also says why). A transcription
+service's unnamed voices ("Speaker 3") go to the participant or the researchers
+(`unknown_voices`). Participants are shown by pseudonym only: a label that already is a
 participant id (`P07`) keeps it; a file that names its participant id in the header or file
 name gives it to its one participant; everyone else gets the next free `P01`, `P02`… in an
 order sorted by a hash of (file, label), so it is the same on every run and machine.
