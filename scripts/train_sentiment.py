@@ -309,6 +309,13 @@ def leave_one_domain_out(domains: list[Domain], written: tuple[np.ndarray, np.nd
 
 
 
+
+def write_card(out: Path, card: dict[str, Any]) -> dict[str, Any]:
+    """Write the model card beside the weights and print its thresholds and metrics."""
+    (out / f"{MODEL_STEM}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({"thresholds": card["thresholds"], "metrics": card["metrics"]}, indent=2))
+    return card
+
 def save_weights(out: Path, mean: np.ndarray, scale: np.ndarray, members: list[dict]) -> list[dict]:
     """Write the feature scaling and every member's layers as `<out>/<MODEL_STEM>.npz`;
     return the members' specs for the model card."""
@@ -426,9 +433,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "sklearn_version": sklearn.__version__,
         "train_seconds": round(time.time() - started, 1),
     }
-    (args.out / f"{MODEL_STEM}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({"thresholds": card["thresholds"], "metrics": metrics}, indent=2))
-    return card
+    return write_card(args.out, card)
 
 
 def main_real(args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
@@ -505,9 +510,7 @@ def main_real(args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
         "sklearn_version": sklearn.__version__,
         "train_seconds": round(time.time() - started, 1),
     }
-    (args.out / f"{MODEL_STEM}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({"thresholds": card["thresholds"], "metrics": metrics}, indent=2))
-    return card
+    return write_card(args.out, card)
 
 
 if __name__ == "__main__":
