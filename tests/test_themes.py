@@ -14,7 +14,7 @@ from voc_synth.embed import embed_texts
 from voc_synth.errors import ConfigError, InputError
 from voc_synth.themes import ThemeResult, find_themes, label_from_keywords
 from voc_synth.themes.evaluation import as_segments, load_eval_set
-from voc_synth.themes.labels import SEPARATOR, clean_keywords, keyword_coverage, unique_labels
+from voc_synth.themes.labels import SEPARATOR, clean_keywords
 from voc_synth.themes.params import (
     default_min_cluster_size,
     default_min_samples,
@@ -277,13 +277,6 @@ def test_label_from_keywords() -> None:
                                 "yet another lengthy keyphrase"])
     assert len(long) <= 48 and long.count(SEPARATOR) <= 1
     assert clean_keywords(["Order", "my order", "Delivery ", "delivery"]) == ["delivery"]
-    assert unique_labels(["Refund", "Refund"], [["refund"], ["refund", "bank"]]) == ["Refund", "Refund · bank"]
-
-
-def test_keyword_coverage_counts_phrases_as_said() -> None:
-    docs = ["Do you offer free shipping over a certain amount?", "Please delete my account"]
-    coverage = keyword_coverage(["free shipping", "shipping certain", "delete account"], docs)
-    assert coverage == {"free shipping": 0.5, "shipping certain": 0.0, "delete account": 0.5}
 
 
 def test_defaults_scale_with_corpus_size() -> None:

@@ -124,7 +124,8 @@ def interview_segments(record: Record, redacted: list[Redacted], unit: str, seg_
         for piece in cut_block(block.text, block.sentences, unit, seg_cfg):
             n += 1
             text = clean_verbatim(block.text[piece.start:piece.end])
-            reason = unit_drop_reason(text, piece.drop or drop_reason(text, seg_cfg.min_words), speech=True)
+            # Judged on what is kept: "um, uh, yeah" is filler once its fillers are gone.
+            reason = unit_drop_reason(text, drop_reason(text, seg_cfg.min_words), speech=True)
             if reason:
                 drops[reason] += 1
                 if reason == NOT_ENGLISH and set_aside is not None:

@@ -1,9 +1,11 @@
 """`find_themes()`: segments + embeddings → themes, assignments, groups and centroids.
 
-Steps: choose size-scaled parameters → fit BERTopic (UMAP + HDBSCAN, with the codebook as
-zero-shot topics) → split any theme holding more than a quarter of the segments, at the grain
-that is most stable under subsampling (`split.py`) → optionally merge down to `n_themes` → reassign outliers that are close
-enough to a theme → final keyword representation (c-TF-IDF → KeyBERTInspired → MMR) → labels →
+Steps: choose size-scaled parameters → code the segments a codebook describes (`codebook.py`,
+deductive mode) or let BERTopic take the codes as zero-shot topics (guided mode) → fit BERTopic
+(UMAP + HDBSCAN) → split any theme holding more than a quarter of the segments, at the grain
+that is most stable under subsampling (`split.py`) → optionally merge down to `n_themes` →
+reassign outliers that are close enough to a theme → final keyword representation (c-TF-IDF →
+KeyBERTInspired → MMR) → names (`naming.py`) →
 groups from the topic hierarchy → per-theme counts. Corpora too small or too uniform for UMAP +
 HDBSCAN fall back to agglomerative clustering or a single theme, always with a warning.
 """

@@ -1,4 +1,5 @@
-"""Short human-readable theme labels built from keyphrases.
+"""Keyphrase labels: the fallback names (`naming.py` names themes from what customers said) and
+the keyword cleaning both use.
 
 "late delivery", "delivery", "tracking updated", "parcel" → "Late delivery · tracking updated":
 the label is two or three keyphrases in keyword order, joined by " · ", first letter capitalised.
@@ -17,8 +18,6 @@ SEPARATOR = " · "
 MAX_PHRASES = 3
 MAX_CHARS = 48
 UNLABELLED = "Unlabelled theme"
-# Words a keyphrase may skip and still count as said verbatim.
-_LIGHT_WORDS = frozenset("a an the my your our his her their its this that these those".split())
 
 
 def _stem(word: str) -> str:
@@ -43,36 +42,6 @@ def clean_keywords(keywords: Iterable[str], extra_stop_words: Iterable[str] = ()
             seen.add(phrase)
             out.append(phrase)
     return out
-
-
-def keyword_coverage(keywords: list[str], docs: list[str]) -> dict[str, float]:
-    """Share of `docs` in which each keyword occurs *as written*: its words adjacent, in order.
-
-    The keyword vectorizer builds bigrams after removing stop words, so "free shipping over a
-    certain amount" yields "shipping certain" — distinctive, but not something anyone said.
-    Counting verbatim occurrences keeps such fragments out of labels; only articles and
-    possessives may sit in between ("delete my account" counts for "delete account").
-    """
-    if not docs:
-        return {k: 0.0 for k in keywords}
-    padded = [f" {' '.join(w for w in tokenize(d) if w not in _LIGHT_WORDS)} " for d in docs]
-    return {k: sum(f" {k} " in p for p in padded) / len(padded) for k in keywords}
-
-
-def label_phrases(keywords: list[str], coverage: dict[str, float], min_share: float = 0.04,
-                  relative: float = 0.1) -> list[str]:
-    """The keywords worth putting in a label: those that occur in a fair share of the theme's
-    segments (at least `min_share`, and at least `relative` times the best-covered keyword), so
-    an incidental word that happens to be distinctive ("water bottle") does not name a theme
-    about broken deliveries. Falls back to all keywords when none qualifies."""
-    if not coverage:
-        return keywords
-    best = max(coverage.values(), default=0.0)
-    floor = max(min_share, relative * best)
-    kept = [k for k in keywords if coverage.get(k, 0.0) >= floor]
-    if not kept:
-        kept = [k for k in keywords if coverage.get(k, 0.0) > 0]
-    return kept or keywords
 
 
 def label_from_keywords(keywords: Iterable[str], extra_stop_words: Iterable[str] = (),
@@ -104,18 +73,3 @@ def label_from_keywords(keywords: Iterable[str], extra_stop_words: Iterable[str]
         return UNLABELLED
     label = SEPARATOR.join(chosen)
     return label[0].upper() + label[1:]
-
-
-def unique_labels(labels: list[str], keywords: list[list[str]]) -> list[str]:
-    """Make labels distinct: a repeated label gets the next keyword the others lack, else " (2)"."""
-    out = list(labels)
-    for i in range(len(out)):
-        dupes = [j for j in range(len(out)) if out[j] == out[i]]
-        if len(dupes) < 2:
-            continue
-        for n, j in enumerate(dupes[1:], start=2):
-            used = set(tokenize(out[j]))
-            extra = next((k for k in clean_keywords(keywords[j])
-                          if not set(k.split()) <= used and out[j] + SEPARATOR + k not in out), None)
-            out[j] = out[j] + SEPARATOR + extra if extra else f"{out[j]} ({n})"
-    return out
