@@ -34,6 +34,7 @@ def test_clean_verbatim_removes_only_the_noise_of_speech(spoken: str, clean: str
     "Good luck with the rest of the project!", "This meeting is being recorded.", "Okay, bye bye!",
     "Sorry, give me one second, let me share my screen.", "You're on mute, I think.",
     "Okay, sounds good.", "You too. I'm ready whenever you are.", "Give me like two minutes and I'll be right back.",
+    "No, I think I've said it all. Good luck with it all.", "Sorry, I've completely lost my train of thought.",
 ])
 def test_small_talk_is_recognised(text: str) -> None:
     assert is_small_talk(text)

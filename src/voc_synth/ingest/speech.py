@@ -60,6 +60,11 @@ _SMALL_TALK_PHRASES = [
     r"(?:i'll|i will|we'll|we will) (?:stop|end) (?:the )?(?:call|meeting|recording|there)",
     r"(?:let me|i'll|i will) (?:just )?(?:open|pull up|find|grab|check) (?:my|the) (?:notes|doc|document|questions|script)",
     r"(?:you're|you are|we're|we are) (?:all )?(?:set|good)", r"(?:all|everything) good",
+    # closing and holding the floor, not content
+    r"(?:i think )?(?:i've|i have) said (?:it )?all", r"(?:i've|i have) (?:got )?nothing (?:else|more)(?: to add)?",
+    r"nothing (?:else|more) to add", r"(?:that's|that is) (?:about )?it(?: really)?", r"let me think",
+    r"let me start (?:again|over)", r"(?:i've )?(?:completely )?lost my train of thought", r"oh,? (?:gosh|god|wow)",
+    r"(?:that's|that is) a (?:good|hard|tough|great) (?:question|one)",
     r"(?:perfect|great|cool|awesome|lovely|brilliant|wonderful)",
 ]
 _SMALL_TALK = re.compile(r"(?<![\w'])(?:" + "|".join(_SMALL_TALK_PHRASES) + r")(?![\w'])", re.IGNORECASE)
