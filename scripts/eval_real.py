@@ -20,9 +20,11 @@ and reads the run folder back. Printed per study:
   product's own detectors);
 - quotes that start mid-sentence (the character before the quoted span, in the document, does
   not end a sentence or a speaker label);
-- for a human-coded study: a second run with the researchers' codebook in `themes.codebook`,
-  and the share of coded passages whose segments land under the matching code, next to a plain
-  embedding baseline (each segment to its most similar code).
+- for a human-coded study: runs with the researchers' codebook in `themes.codebook`, and the
+  share of coded passages whose segments land under the matching code, next to a plain
+  embedding baseline (each segment to its most similar code): once with the codebook alone,
+  once with the coded passages of a quarter of the files as the codes' examples (scored on the
+  other files), as a partly coded project imported with `voc-synth import-codebook` gives.
 
     .venv/bin/python scripts/eval_real.py                       # every study in the cache
     .venv/bin/python scripts/eval_real.py --study ensemble_vis_interviews --json out.json
@@ -275,12 +277,12 @@ def agreement(pairs: list[tuple[set[str], list[int]]], labels: list[str]) -> dic
     return {"passages": len(pairs), "with_segments": len(matched), "agreement": round(hits / len(matched), 3)}
 
 
-def codebook_figures(study_dir: Path, study: dict, out: Path, source: Path, timings: dict) -> dict:
-    from voc_synth.config import EmbeddingConfig
-    from voc_synth.embed import embed_texts
-    from voc_synth.synthesis import Synthesis
+# The share of a study's files (first by name) taken as hand-coded in the learned protocol.
+HAND_CODED_SHARE = 0.25
 
-    coding = json.loads((study_dir / "coding.json").read_text())
+
+def _codebook_entries(coding: dict) -> list[dict]:
+    """The researchers' codebook as `themes.codebook` entries (name, definition, examples)."""
     codebook = []
     with_definition = _supports_definition()
     for entry in coding["codebook"]:
@@ -293,17 +295,27 @@ def codebook_figures(study_dir: Path, study: dict, out: Path, source: Path, timi
                 item["examples"] = [entry["definition"], *examples]
         item["examples"] = item["examples"] or [entry["name"]]
         codebook.append(item)
+    return codebook
+
+
+def _codebook_run(codebook: list[dict], coding: dict, study: dict, out: Path, source: Path, name: str,
+                  timings: dict) -> dict:
+    """Run the CLI with `codebook`; agreement of `coding`'s passages and the nearest-anchor
+    baseline (each segment's own text to the mean of its code's name, definition and examples)."""
+    from voc_synth.config import EmbeddingConfig
+    from voc_synth.embed import embed_texts
+    from voc_synth.synthesis import Synthesis
+
     config = {"project": study["name"], "sources": [{"path": str(source), "type": "interview"}],
               "themes": {"codebook": codebook}}
-    cfg_path = out / "codebook.yaml"
+    cfg_path = out / f"{name}.yaml"
     cfg_path.write_text(yaml.safe_dump(config, sort_keys=False))
-    run = out / "codebook-run"
-    timings["codebook"] = round(run_cli(["--config", str(cfg_path), "--out", str(run)], out / "codebook.log"), 1)
+    run = out / f"{name}-run"
+    timings[name] = round(run_cli(["--config", str(cfg_path), "--out", str(run)], out / f"{name}.log"), 1)
     synthesis = Synthesis.load(run)
     segments = synthesis.segments.reset_index(drop=True)
     pairs = passage_segments(coding, segments)
     ours = agreement(pairs, segments["theme_label"].astype(str).tolist())
-    # Baseline: each segment to the code whose name + definition + examples it is most similar to.
     texts = segments["text"].astype(str).tolist()
     emb = embed_texts(texts, EmbeddingConfig())
     anchors = np.stack([
@@ -313,8 +325,31 @@ def codebook_figures(study_dir: Path, study: dict, out: Path, source: Path, timi
     anchors /= np.linalg.norm(anchors, axis=1, keepdims=True)
     nearest = (emb @ anchors.T).argmax(axis=1)
     baseline = agreement(pairs, [codebook[j]["name"] for j in nearest])
-    return {"codebook_agreement": ours, "baseline_agreement": baseline,
+    return {"agreement": ours, "baseline": baseline,
             "codebook_themes": int(synthesis.themes["is_codebook"].sum()) if len(synthesis.themes) else 0}
+
+
+def codebook_figures(study_dir: Path, study: dict, out: Path, source: Path, timings: dict) -> dict:
+    """Two protocols. *Codebook only*: the codes' names, definitions and examples as written,
+    scored on every coded passage. *A quarter hand-coded*: the researchers' coded passages in
+    the first quarter of the files (by name) join their codes' examples, as a codebook imported
+    from a partly coded QDA project would carry them; scored on the other files' passages."""
+    coding = json.loads((study_dir / "coding.json").read_text())
+    codebook = _codebook_entries(coding)
+    only = _codebook_run(codebook, coding, study, out, source, "codebook", timings)
+    files = sorted({Path(c["file"]).stem for c in coding["codings"]})
+    hand = set(files[: max(1, round(len(files) * HAND_CODED_SHARE))])
+    taught = []
+    for entry in codebook:
+        passages = [c["text"] for c in coding["codings"] if c["code"] == entry["name"] and Path(c["file"]).stem in hand]
+        taught.append({**entry, "examples": [*entry["examples"], *dict.fromkeys(" ".join(p.split()) for p in passages)]})
+    rest = {"codebook": coding["codebook"],
+            "codings": [c for c in coding["codings"] if Path(c["file"]).stem not in hand]}
+    learned = _codebook_run(taught, rest, study, out, source, "codebook-quarter", timings)
+    return {"codebook_agreement": only["agreement"], "baseline_agreement": only["baseline"],
+            "codebook_themes": only["codebook_themes"],
+            "hand_coded_files": f"{len(hand)}/{len(files)}",
+            "quarter_agreement": learned["agreement"], "quarter_baseline": learned["baseline"]}
 
 
 def evaluate_study(study_dir: Path, out_root: Path, with_codebook: bool) -> dict:

@@ -174,3 +174,47 @@ def test_not_a_codebook(tmp_path: Path) -> None:
     bad.write_text("<not-xml", encoding="utf-8")
     with pytest.raises(InputError):
         read_codebook(bad)
+
+
+def _partly_coded_project(path: Path) -> Path:
+    """A .qdpx as a CAQDAS tool writes it after the researcher coded one transcript: two codes,
+    passages of the inline plain text coded with them (one passage under both)."""
+    text = ("Interviewer: How was the delivery?\n"
+            "P1: Honestly it came four days late and nobody told me why.\n"
+            "Interviewer: And getting your money back?\n"
+            "P1: The refund took three weeks, I had to chase them twice.\n")
+    late = "it came four days late and nobody told me why."
+    refund = "The refund took three weeks, I had to chase them twice."
+    chase = "I had to chase them twice."
+
+    def sel(guid: str, passage: str, *codes: str) -> str:
+        start = text.index(passage)
+        refs = "".join(f'<Coding guid="{guid}{i}c"><CodeRef targetGUID="{c}"/></Coding>' for i, c in enumerate(codes))
+        return (f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{start + len(passage)}">'
+                f"{refs}</PlainTextSelection>")
+
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="partly coded">
+  <CodeBook><Codes>
+    <Code guid="c-late" name="Late parcels" isCodable="true"><Description>Arrived after the promised day.</Description></Code>
+    <Code guid="c-refund" name="Refund speed" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources><TextSource guid="s1" name="P1"><PlainTextContent>{text}</PlainTextContent>
+    {sel("a", late, "c-late")}{sel("b", refund, "c-refund")}{sel("d", chase, "c-refund", "c-late")}{sel("e", refund, "c-refund")}
+  </TextSource></Sources>
+</Project>"""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+    return path
+
+
+def test_coded_passages_of_a_qdpx_become_their_codes_examples(tmp_path: Path) -> None:
+    entries = read_codebook(_partly_coded_project(tmp_path / "study.qdpx"))
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["Late parcels"]["definition"] == "Arrived after the promised day."
+    assert by_name["Late parcels"]["examples"] == ["it came four days late and nobody told me why.",
+                                                   "I had to chase them twice."]
+    # A passage coded twice under one code is one example; source order is kept.
+    assert by_name["Refund speed"]["examples"] == ["The refund took three weeks, I had to chase them twice.",
+                                                   "I had to chase them twice."]
+    ThemeConfig(codebook=entries)

@@ -166,6 +166,44 @@ def test_deductive_codebook_codes_most_of_what_it_describes(
     assert result.params["codebook_coded"] >= 0.7 * keep.sum()
 
 
+# Interview answers that name no topic: only the question they answer says what they are about.
+_ASKED = {
+    "Delivery wait": ["How did you find the time it took for the parcel to reach you?",
+                      "Tell me about waiting for the courier to turn up.",
+                      "What was the delivery like, timing-wise?"],
+    "Refund process": ["What happened when you asked for your money back?",
+                       "How did getting the refund for the returned jacket go?",
+                       "Walk me through claiming the refund."],
+    "Checkout payment": ["How was paying at the checkout?",
+                         "What happened when you entered your card details to pay?",
+                         "Tell me about the payment step when you bought it."],
+}
+_VAGUE_ANSWERS = ["Honestly it took way longer than it should have.", "Yeah that bit was a real pain, to be fair.",
+                  "It was fine I suppose, nothing stood out.", "I had to try three times before it worked.",
+                  "Nobody told me anything, I just had to wait.", "Smooth enough, no complaints from me.",
+                  "It was confusing, I was not sure what to do next.", "That part annoyed me more than anything else."]
+
+
+def test_deductive_codes_read_an_interview_answer_with_its_question(emb_config: EmbeddingConfig) -> None:
+    rows = []
+    for code, questions in _ASKED.items():
+        for question in questions:
+            for answer in _VAGUE_ANSWERS[:4] if len(rows) % 2 else _VAGUE_ANSWERS[4:]:
+                rows.append({"text": answer, "question": question, "code": code})
+    segments = pd.DataFrame(rows)
+    segments["doc_id"] = [f"d{i}" for i in range(len(segments))]
+    embeddings = embed_texts(segments["text"].tolist(), emb_config)
+    codebook = [CodebookEntry(name=name, definition=f"Answers about: {' / '.join(qs[:1])}") for name, qs in _ASKED.items()]
+    result = find_themes(segments.drop(columns="code"), embeddings, ThemeConfig(codebook=codebook), seed=3,
+                         embedding_config=emb_config)
+    got = result.assignments["theme_label"].to_numpy()
+    assert (got == segments["code"].to_numpy()).mean() >= 0.7, pd.crosstab(segments["code"], got)
+    # Without the questions the same answers cannot be told apart.
+    blind = find_themes(segments.drop(columns=["code", "question"]), embeddings, ThemeConfig(codebook=codebook),
+                        seed=3, embedding_config=emb_config)
+    assert (blind.assignments["theme_label"].to_numpy() == segments["code"].to_numpy()).mean() < 0.5
+
+
 def test_codebook_needs_room_when_merging(corpus: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> None:
     segments, embeddings, _ = corpus
     config = ThemeConfig(n_themes=1, codebook=[CodebookEntry(name="A", examples=["a b"])])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from voc_synth.tables import UNTHEMED_ID
-from voc_synth.themes.codebook import assign_codes
+from voc_synth.themes.codebook import assign_codes, learn_codes
 from voc_synth.themes.split import MAX_THEME_SHARE, split_giant_themes
 
 
@@ -90,3 +90,40 @@ def test_calibration_never_codes_material_that_is_about_nothing_in_the_codebook(
     anchors = _unit(rng.normal(size=(4, 384)))          # unrelated codes: cosine ~ 0 everywhere
     coded = assign_codes(segments, anchors, min_similarity=0.6, min_z=0.0, margin=0.0)
     assert coded.n_coded == 0
+
+
+def test_codes_learned_from_coded_examples_follow_the_researchers_coding() -> None:
+    """Code A was used for two kinds of passage; code B's passages sit near one of them. The mean
+    of A's examples lies between its two kinds, so the nearest mean anchor hands A's second kind
+    to B; a coder learned from the examples keeps them under A."""
+    rng = np.random.RandomState(2)
+    dim = 64
+    e = np.linalg.qr(rng.normal(size=(dim, dim)))[0]
+    a1, a2, b = e[0], e[1], 0.8 * e[1] + 0.6 * e[2]
+
+    def around(centre: np.ndarray, n: int) -> np.ndarray:
+        return _unit(centre + 0.12 * rng.normal(size=(n, dim)))
+
+    code_vectors = [np.vstack([_unit((a1 + a2)[None]), around(a1, 6), around(a2, 6)]),   # name, examples
+                    np.vstack([_unit(b[None]), around(b, 8)])]
+    anchors = _unit(np.stack([v.mean(axis=0) for v in code_vectors]))
+    truth = np.repeat([0, 0, 1], 40)
+    segments = np.vstack([around(a1, 40), around(a2, 40), around(b, 40)])
+    unrelated = _unit(rng.normal(size=(40, dim)))
+    everything = np.vstack([segments, unrelated])
+
+    mean_only = assign_codes(everything, anchors, min_similarity=0.6, min_z=0.0, margin=0.0).codes[:120]
+    assert (mean_only[40:80] == 1).mean() > 0.5                  # the averaged anchor misleads
+
+    coder = learn_codes(code_vectors)
+    assert coder is not None
+    coded = assign_codes(everything, anchors, min_similarity=0.6, min_z=0.0, margin=0.0,
+                         scores=coder.predict_proba(everything))
+    assert (coded.codes[:120] == truth).mean() >= 0.9
+    assert (coded.codes[120:] == UNTHEMED_ID).mean() >= 0.9     # acceptance still applies
+
+
+def test_a_codebook_with_few_examples_is_not_learned() -> None:
+    rng = np.random.RandomState(3)
+    few = [_unit(rng.normal(size=(3, 16))) for _ in range(4)]   # name + 2 examples each
+    assert learn_codes(few) is None

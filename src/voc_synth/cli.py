@@ -237,7 +237,7 @@ def init(
 
 @app.command("import-codebook")
 def import_codebook(
-    codebook: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder (or a .qdpx).")],
+    codebook: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder, or a project (.qdpx), whose coded passages become the codes' examples.")],
     into: Annotated[Path | None, typer.Option("--into", help="voc_synth.yaml to write the codebook into (themes.codebook); without it the YAML is printed.")] = None,
 ) -> None:
     """Import a CAQDAS codebook as the config's codebook (themes.codebook: name, definition, examples)."""

@@ -251,6 +251,10 @@ class QdaProject:
     cases: dict[str, list[str]] = field(default_factory=dict)  # name → referenced GUIDs
 
 
+# Coded passages kept as one code's examples: plenty to learn a code from, a config still readable.
+MAX_CODED_EXAMPLES = 200
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -313,7 +317,10 @@ def read_codebook(path: Path | str) -> list[dict[str, Any]]:
     """A REFI-QDA codebook (`.qdc`, or the codes of a `.qdpx`) as `themes.codebook` entries:
     `{"name", "definition", "examples"}` for every codable code (parents' names prefix their
     children's: "Delivery / Late parcels"). Lines of a description starting "Example:" (or
-    "e.g.") become examples. Raises `InputError` for a file that is not a codebook."""
+    "e.g.") become examples, and so does the text of every passage a `.qdpx` project codes
+    with the code (at most `MAX_CODED_EXAMPLES` each, in source order): with enough of them the
+    theme step learns the researcher's coding from them (`themes.codebook`). Raises `InputError`
+    for a file that is not a codebook."""
     path = Path(path)
     try:
         if path.suffix.lower() == ".qdpx":
@@ -333,6 +340,7 @@ def read_codebook(path: Path | str) -> list[dict[str, Any]]:
                 _read_codes(block, None, codes)
     if not codes:
         raise InputError(f"{path}: no codes found (expected <CodeBook><Codes><Code …>).")
+    coded = _coded_passages(path) if path.suffix.lower() == ".qdpx" else {}
     entries = []
     for code in codes.values():
         if not code.codable:
@@ -353,7 +361,21 @@ def read_codebook(path: Path | str) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"name": " / ".join(names)}
         if definition:
             entry["definition"] = " ".join(definition)
+        examples = [e for e in examples if e]
+        examples += [t for t in coded.get(code.guid, []) if t not in examples][:MAX_CODED_EXAMPLES]
         if examples:
-            entry["examples"] = [e for e in examples if e]
+            entry["examples"] = examples
         entries.append(entry)
     return entries
+
+
+def _coded_passages(path: Path) -> dict[str, list[str]]:
+    """Code GUID → the distinct texts of the plain-text passages coded with it, whitespace
+    collapsed, in source order."""
+    out: dict[str, list[str]] = {}
+    for selection in read_project(path).selections:
+        text = " ".join(selection.text.split())
+        for guid in selection.codes:
+            if text and text not in out.setdefault(guid, []):
+                out[guid].append(text)
+    return out

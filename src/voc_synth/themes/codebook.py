@@ -28,6 +28,21 @@ floor of 0.25, against 19.2% for the nearest-code baseline; hence the loose defa
 seed themes rather than a full codebook, `codebook_mode: guided` keeps BERTopic's strict
 zero-shot threshold instead.
 
+**Context.** An interview answer is coded by what it answers ("yes, that part was confusing"):
+a segment's vector for coding is its own plus `QUESTION_WEIGHT` times the interviewer's
+question before it. With the codebook alone this raised agreement from 18.3% to 21.7%
+(think-aloud) and from 11.2% to 11.5% (visualisation study).
+
+**Learning from coded examples.** A codebook imported from a QDA project carries the
+researcher's own coded passages as examples (`voc-synth import-codebook project.qdpx`). When
+the codebook holds that much material (its median code has `MIN_EXAMPLES_TO_LEARN` examples),
+a multinomial logistic regression over the embeddings of every name, definition and example
+picks the code, instead of the calibrated nearest anchor. With the first quarter of each
+study's files hand-coded, 41.7% (think-aloud, 4 of 17 files coded) and 16.9% (visualisation,
+2 of 10) of the other files' coded passages landed under their code, against 35.5% and 13.9%
+for each segment's nearest mean anchor of the same examples. The acceptance rule above still
+applies to the chosen code.
+
 Segments no code claims are left to the inductive theme step, which may find themes the
 codebook does not have.
 """
@@ -37,6 +52,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from ..tables import UNTHEMED_ID
 
@@ -44,6 +60,12 @@ from ..tables import UNTHEMED_ID
 CALIBRATED_SLACK = 0.45
 # Fewer segments than this cannot calibrate (mean and spread need a sample): raw similarity only.
 MIN_SEGMENTS_TO_CALIBRATE = 30
+# How much the interviewer's question counts against the answer's own words when coding.
+QUESTION_WEIGHT = 0.5
+# Examples the median code needs before codes are learned from them rather than averaged.
+MIN_EXAMPLES_TO_LEARN = 3
+# Inverse regularisation of the learned coder: coded passages are few and short.
+LEARNED_C = 4.0
 
 
 @dataclass
@@ -76,19 +98,41 @@ def calibrated_similarity(unit: np.ndarray, anchors: np.ndarray) -> tuple[np.nda
     return sims, lift, lift / np.where(sd > 1e-6, sd, 1.0)
 
 
+def in_context(unit: np.ndarray, question_unit: np.ndarray, has_question: np.ndarray) -> np.ndarray:
+    """Segment vectors for coding: each unit vector plus `QUESTION_WEIGHT` times its question's
+    (where `has_question`), renormalised."""
+    mixed = unit + QUESTION_WEIGHT * np.where(np.asarray(has_question, dtype=bool)[:, None], question_unit, 0.0)
+    return mixed / np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+
+
+def learn_codes(code_vectors: list[np.ndarray]) -> LogisticRegression | None:
+    """A classifier over codes trained on each code's vectors (name, definition and every
+    example, one row each), or None when the codebook has too few examples to learn from (the
+    median code has fewer than `MIN_EXAMPLES_TO_LEARN` beyond its name)."""
+    if len(code_vectors) < 2 or np.median([len(v) - 1 for v in code_vectors]) < MIN_EXAMPLES_TO_LEARN:
+        return None
+    x = np.vstack(code_vectors)
+    y = np.repeat(np.arange(len(code_vectors)), [len(v) for v in code_vectors])
+    # Balanced weights: a code the researcher used often must not win every doubtful segment.
+    return LogisticRegression(C=LEARNED_C, max_iter=3000, class_weight="balanced").fit(x, y)
+
+
 def assign_codes(unit: np.ndarray, anchors: np.ndarray, min_similarity: float, min_z: float,
-                 margin: float) -> CodeAssignment:
-    """Assign each segment to at most one code (see the module docstring for the rule)."""
+                 margin: float, scores: np.ndarray | None = None) -> CodeAssignment:
+    """Assign each segment to at most one code (see the module docstring for the rule).
+    `scores` (segments × codes, e.g. a learned coder's probabilities) choose the code and
+    measure the lead instead of the calibrated similarity; acceptance is unchanged."""
     n, k = len(unit), len(anchors)
     codes = np.full(n, UNTHEMED_ID, dtype=int)
     if n == 0 or k == 0:
         zeros = np.zeros(n)
         return CodeAssignment(codes, zeros, zeros.copy(), zeros.copy())
     sims, lift, z = calibrated_similarity(unit, anchors)
-    order = np.argsort(-lift, axis=1, kind="stable")
+    choice = lift if scores is None else np.asarray(scores, dtype=float)
+    order = np.argsort(-choice, axis=1, kind="stable")
     best = order[:, 0]
     rows = np.arange(n)
-    lead = lift[rows, best] - (lift[rows, order[:, 1]] if k > 1 else -np.inf)
+    lead = choice[rows, best] - (choice[rows, order[:, 1]] if k > 1 else -np.inf)
     raw = sims[rows, best]
     if len(unit) >= MIN_SEGMENTS_TO_CALIBRATE:
         ok = (z[rows, best] >= min_z) & (lead >= margin) & (raw >= min_similarity - CALIBRATED_SLACK)

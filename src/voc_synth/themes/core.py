@@ -25,7 +25,7 @@ from ..config import EmbeddingConfig, ThemeConfig
 from ..embed import ProgressAdapter
 from ..errors import ConfigError, InputError, MissingModelError
 from ..tables import UNTHEMED_ID
-from .codebook import CodeAssignment, assign_codes
+from .codebook import CodeAssignment, assign_codes, in_context, learn_codes
 from .hierarchy import assign_groups
 from .labels import clean_keywords
 from .naming import make_namer, name_groups, unique_names
@@ -170,7 +170,8 @@ def find_themes(
         embedder = _make_embedder(embedding_config, config, unit, warnings)
         if config.codebook and config.codebook_mode == "deductive" and embedder is not None and params.method != "single":
             model, topics, probs, params, coded = _fit_with_codebook(
-                config, seed, embedder, docs, unit, warnings, reduction_cache_dir(embedding_config))
+                config, seed, embedder, docs, unit, _questions(segments), warnings,
+                reduction_cache_dir(embedding_config))
         else:
             model, topics, probs, params = _fit(params, config, seed, embedder, docs, unit, warnings,
                                                 reduction_cache_dir(embedding_config))
@@ -273,16 +274,35 @@ def _fit(params: ThemeParams, config: ThemeConfig, seed: int, embedder: Any, doc
     raise InputError(f"Could not find themes in these segments: {last_error}")
 
 
+def _questions(segments: pd.DataFrame) -> list[str]:
+    """The interviewer's question each segment answers ("" where none)."""
+    if "question" not in segments.columns:
+        return [""] * len(segments)
+    return ["" if pd.isna(q) else str(q).strip() for q in segments["question"]]
+
+
 def _fit_with_codebook(config: ThemeConfig, seed: int, embedder: Any, docs: list[str], unit: np.ndarray,
-                       warnings: list[str], reduction_cache: Path | None,
+                       questions: list[str], warnings: list[str], reduction_cache: Path | None,
                        ) -> tuple[Any, np.ndarray, np.ndarray, ThemeParams, CodeAssignment]:
-    """Deductive then inductive: the codebook codes what it describes (`codebook.assign_codes`),
-    BERTopic finds themes among the rest. Code k is theme k; found themes follow. The model's
-    zero-shot map is set as BERTopic's own zero-shot step would, so the rest of the step treats
-    codes as codebook themes."""
+    """Deductive then inductive: the codebook codes what it describes (`codebook.assign_codes`,
+    segments read with the question they answer, codes learned from the examples when there are
+    enough), BERTopic finds themes among the rest. Code k is theme k; found themes follow. The
+    model's zero-shot map is set as BERTopic's own zero-shot step would, so the rest of the step
+    treats codes as codebook themes."""
     anchors = np.stack([embedder.anchor(e.name) for e in config.codebook])
-    coded = assign_codes(unit, anchors, config.codebook_min_similarity, config.codebook_min_z,
-                         config.codebook_margin)
+    has_question = np.array([bool(q) for q in questions], dtype=bool)
+    context = unit
+    if has_question.any():
+        asked = sorted({q for q in questions if q})
+        vectors = embedder.embed(asked)
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        row = {q: i for i, q in enumerate(asked)}
+        question_unit = np.zeros_like(unit)
+        question_unit[has_question] = vectors[[row[q] for q in questions if q]]
+        context = in_context(unit, question_unit, has_question)
+    coder = learn_codes([embedder.code_vectors(e.name) for e in config.codebook])
+    coded = assign_codes(context, anchors, config.codebook_min_similarity, config.codebook_min_z,
+                         config.codebook_margin, scores=None if coder is None else coder.predict_proba(context))
     rest = np.flatnonzero(coded.codes == UNTHEMED_ID)
     inductive = config.model_copy(update={"codebook": []})
     k = len(config.codebook)

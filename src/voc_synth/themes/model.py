@@ -45,9 +45,11 @@ class CachedEmbedder(BaseEmbedder):
         self.config = config
         self.cache = cache
         self._anchors: dict[str, np.ndarray] = {}
+        self._code_vectors: dict[str, np.ndarray] = {}
         for entry in codebook or []:
             texts = [entry.name, *([entry.definition] if entry.definition else []), *entry.examples]
             vectors = self._embed(texts)
+            self._code_vectors[entry.name] = vectors
             anchor = vectors.mean(axis=0)
             self._anchors[entry.name] = anchor / (np.linalg.norm(anchor) or 1.0)
 
@@ -64,6 +66,10 @@ class CachedEmbedder(BaseEmbedder):
 
     def anchor(self, name: str) -> np.ndarray | None:
         return self._anchors.get(name)
+
+    def code_vectors(self, name: str) -> np.ndarray:
+        """One row per text of a codebook entry: its name, definition and each example."""
+        return self._code_vectors[name]
 
 
 class FixedLabels:
