@@ -25,7 +25,7 @@ from ..config import EmbeddingConfig, ThemeConfig
 from ..embed import ProgressAdapter
 from ..errors import ConfigError, InputError, MissingModelError
 from ..tables import UNTHEMED_ID
-from .codebook import CodeAssignment, assign_codes, in_context, learn_codes
+from .codebook import CodeAssignment, assign_codes, in_context, learn_codes, refine_anchors
 from .hierarchy import assign_groups
 from .labels import clean_keywords
 from .naming import make_namer, name_groups, unique_names
@@ -301,6 +301,8 @@ def _fit_with_codebook(config: ThemeConfig, seed: int, embedder: Any, docs: list
         question_unit[has_question] = vectors[[row[q] for q in questions if q]]
         context = in_context(unit, question_unit, has_question)
     coder = learn_codes([embedder.code_vectors(e.name) for e in config.codebook])
+    if coder is None:
+        anchors = refine_anchors(context, anchors)
     coded = assign_codes(context, anchors, config.codebook_min_similarity, config.codebook_min_z,
                          config.codebook_margin, scores=None if coder is None else coder.predict_proba(context))
     rest = np.flatnonzero(coded.codes == UNTHEMED_ID)

@@ -359,6 +359,7 @@ def _joined(a: Phrase, b: Phrase) -> str:
 SUPPORT_WEIGHT = 0.1  # exponent on the share of segments that say a name's parts
 DISTINCT_WEIGHT = 0.5  # exponent on how much more the theme says them than the rest
 VERB_BONUS = 1.0  # weight of a name holding a verb phrase ("promo code didn't work")
+PAIR_SHAPE = 0.8  # weight of a name joining two phrases against a single phrase
 
 
 def choose_label(phrases: list[Phrase], centroid: np.ndarray, embedder: Any = None, pool: int = 10,
@@ -389,7 +390,7 @@ def choose_label(phrases: list[Phrase], centroid: np.ndarray, embedder: Any = No
         distinct = float(np.mean([p.support / (p.support + p.outside + 1e-9) for p in parts]))
         n_words = len(text.split())
         # A one-word name is a last resort (names are 2-6 words).
-        shape = 0.3 if n_words < MIN_WORDS else 0.97 if len(parts) > 1 else 1.0
+        shape = 0.3 if n_words < MIN_WORDS else PAIR_SHAPE if len(parts) > 1 else 1.0
         if any(p.kind == "verb" for p in parts):
             shape *= VERB_BONUS
         score = float(sim) * (support ** SUPPORT_WEIGHT) * (distinct ** DISTINCT_WEIGHT) * shape
