@@ -151,5 +151,6 @@ def test_refined_anchors_reach_the_way_participants_talk_about_a_code() -> None:
         after.append((new_codes == truth).mean())
         before_other.append((raw_codes == truth)[way == 1].mean())
         after_other.append((new_codes == truth)[way == 1].mean())
-    assert np.mean(after) >= np.mean(before) + 0.02
-    assert np.mean(after_other) >= np.mean(before_other) + 0.04
+    assert all(a > b for a, b in zip(after_other, before_other, strict=True))  # every study
+    assert np.mean(after_other) >= np.mean(before_other) + 0.025
+    assert np.mean(after) >= np.mean(before) + 0.015
