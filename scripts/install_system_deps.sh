@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# System packages the test suite drives: Debian's chromium (browser tests of the journey map) and
-# LibreOffice (renders the workshop deck to PDF). Installed only when missing.
+# System packages the test suite drives: Debian's chromium (browser tests of the journey map),
+# LibreOffice (renders the workshop deck to PDF) and espeak-ng (speaks the synthetic interview
+# recording, tests/test_audio.py). Installed only when missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-impress)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
