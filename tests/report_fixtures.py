@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from voc_synth.journey import mark_moments, mean_with_ci
+from voc_synth.polarity import theme_polarity
 from voc_synth.synthesis import Synthesis
 
 PWN_SCRIPT = "<script>window.__pwned=1</script>"
@@ -262,8 +263,7 @@ def make_synthesis(seed: int = 7, per_theme: int = 12, hostile: bool = True) -> 
         mean, low, high = mean_with_ci(rows["sentiment"].to_numpy())
         neg = float((rows["sentiment_label"] == "negative").mean())
         pos = float((rows["sentiment_label"] == "positive").mean())
-        polarity = ("mixed" if neg >= 0.3 and pos >= 0.3 else "pain" if neg >= 0.45 or mean <= -0.2
-                    else "delight" if pos >= 0.45 or mean >= 0.2 else "neutral")
+        polarity = theme_polarity(round(neg * len(rows)), round(pos * len(rows)), len(rows))
         breadth = sum(v["people"] if t == "interview" else v["records"] for t, v in prevalence.items())
         n_types = sum(1 for v in prevalence.values() if v["records"] >= 2)
         agreement = float(rows["sentiment_label"].value_counts(normalize=True).iloc[0])
@@ -315,8 +315,8 @@ def make_synthesis(seed: int = 7, per_theme: int = 12, hostile: bool = True) -> 
         rows = seg[seg["stage"] == stage_id]
         mean, low, high = mean_with_ci(rows["sentiment"].to_numpy())
         stage_themes = themes[themes["primary_stage"] == stage_id]
-        pains = stage_themes[stage_themes["polarity"].isin(["pain", "mixed"])].sort_values("n_documents", ascending=False)
-        delights = stage_themes[stage_themes["polarity"] == "delight"].sort_values("n_documents", ascending=False)
+        pains, delights, mixed = (stage_themes[stage_themes["polarity"] == p].sort_values("n_documents", ascending=False)
+                                  for p in ("pain", "delight", "mixed"))
         touch = Counter()
         for ch in rows["channel"]:
             if ch:
@@ -335,6 +335,7 @@ def make_synthesis(seed: int = 7, per_theme: int = 12, hostile: bool = True) -> 
             "touchpoints": dict(touch.most_common()),
             "pain_theme_ids": [int(t) for t in pains["theme_id"]],
             "delight_theme_ids": [int(t) for t in delights["theme_id"]],
+            "mixed_theme_ids": [int(t) for t in mixed["theme_id"]],
             "opportunities": [
                 f"How might we resolve “{t['label'].lower()}” for customers in {name.lower()} ({t['prevalence_text']})?"
                 for _, t in pains.head(3).iterrows()

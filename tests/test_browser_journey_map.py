@@ -126,15 +126,17 @@ def test_every_theme_has_a_card(page: Page, synthesis) -> None:
         assert theme["label"].split("\u2028")[0][:20] in text
         assert theme["evidence_strength"] in text.lower()
         assert theme["prevalence_text"] in text
-    # Pain points and delights sit in their own lanes.
+    # Pain points, delights and mixed themes sit in their own lanes (mixed never among the pains).
     for _, theme in synthesis.themes.iterrows():
         lane = page.page.locator(f'.card[data-theme-id="{theme["theme_id"]}"]').first.evaluate(
             "e => e.parentElement.className"
         )
         if theme["polarity"] == "delight":
             assert "lane-delights" in lane
-        elif theme["polarity"] in ("pain", "mixed") and theme["primary_stage"] != "unmapped":
+        elif theme["polarity"] == "pain" and theme["primary_stage"] != "unmapped":
             assert "lane-pains" in lane
+        elif theme["polarity"] == "mixed" and theme["primary_stage"] != "unmapped":
+            assert "lane-mixed" in lane
 
 
 def _check_panel_shows_theme(page: Page, synthesis, theme_id: int) -> None:

@@ -39,10 +39,10 @@ def _broken_folder(root: Path) -> Path:
         "A1,The lamp shade arrived dented and the bulb holder was loose.,2\n"
         ",,\n"                                                             # empty row 2
         "A2,,4\n"                                                          # row 3: no text
-        "A3,The lamp shade arrived dented and the bulb holder was loose.,2\n"   # exact duplicate of A1
-        "A4,\"THE lamp-shade arrived   dented, and the bulb holder was loose!!\",3\n"  # near-exact duplicate
+        "A1,The lamp shade arrived dented and the bulb holder was loose.,2\n"   # the same record again
+        "A4,\"THE lamp-shade arrived   dented, and the bulb holder was loose!!\",3\n"  # same words, another voice
         "\n"                                                               # blank row 6
-        "A5,ok thanks,5\n"                                                 # filler
+        "A5,ok thanks,5\n"                                                 # a short answer
         "A6,Fits the bedside table perfectly and the light is warm.,5\n",
         encoding="utf-8")
     return folder
@@ -99,14 +99,16 @@ def test_malformed_lines_empty_rows_and_duplicates_are_accounted(broken: tuple[P
     files = {Path(f["path"]).name: f for f in manifest["files"]}
     assert files["chat.jsonl"]["records_in"] == 5 and files["chat.jsonl"]["records_ingested"] == 2
     rows = files["rows.csv"]
-    assert rows["records_in"] == 8 and rows["records_ingested"] == 2
-    assert rows["skipped_by_reason"] == {"duplicate": 2, "empty": 2, "filler": 1, "no text": 1}
-    assert skipped[("rows.csv", "A3")]["duplicate_of"] == "A1"
-    assert skipped[("rows.csv", "A4")]["duplicate_of"] == "A1"
+    assert rows["records_in"] == 8 and rows["records_ingested"] == 4
+    assert rows["skipped_by_reason"] == {"duplicate": 1, "empty": 2, "no text": 1}
+    assert skipped[("rows.csv", "A1-2")]["duplicate_of"] == "A1"
+    assert "same record" in skipped[("rows.csv", "A1-2")]["reason"]
+    assert ("rows.csv", "A4") not in skipped  # the same words under another id: another voice
     assert skipped[("rows.csv", "row 2")]["kind"] == "empty"
     assert skipped[("rows.csv", "A2")]["kind"] == "no text"
-    assert skipped[("rows.csv", "A5")]["kind"] == "filler"
-    assert manifest["totals"]["skipped_by_reason"]["duplicate"] == 2
+    assert ("rows.csv", "A5") not in skipped  # "ok thanks": a short answer, kept for sentiment
+    assert rows["segments_not_themed"] == 1
+    assert manifest["totals"]["skipped_by_reason"]["duplicate"] == 1
 
 
 def test_strict_mode_raises_listing_the_problems(broken: tuple[Path, dict]) -> None:
@@ -151,10 +153,10 @@ def test_empty_folder_and_missing_path_are_input_errors(tmp_path: Path) -> None:
 
 
 def test_zero_usable_segments_is_an_input_error(tmp_path: Path) -> None:
-    (tmp_path / "answers.csv").write_text("id,comment\n1,ok thanks\n2,n/a\n3,yeah\n", encoding="utf-8")
+    (tmp_path / "answers.csv").write_text("id,comment\n1,n/a\n2,-\n3,none\n", encoding="utf-8")
     with pytest.raises(InputError, match="No usable segments") as err:
         ingest(Config(sources=[SourceConfig(path=Path("answers.csv"), type="survey")], base_dir=tmp_path))
-    assert "filler" in str(err.value)
+    assert "no text" in str(err.value)
 
 
 def test_unrecognised_headers_skip_the_file_with_how_to_map(tmp_path: Path) -> None:

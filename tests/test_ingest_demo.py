@@ -89,8 +89,12 @@ def test_duplicates_and_noise_match_the_answer_key(demo: tuple[IngestResult, flo
     for record, original in {**noise["duplicate_of"], **noise["near_duplicate_of"]}.items():
         assert found.get(record) == original, record
     skipped = {s["record"]: s for s in manifest["skipped_records"]}
-    for record in noise["empty"] + noise["emoji_or_ok"]:
+    for record in noise["empty"]:
         assert record in skipped, record
+    # "👍", "ok", "good" are customers' answers: kept for sentiment and totals, not themed.
+    not_themed = {s["segment_id"].rsplit(":", 1)[0] for s in manifest["segments_not_themed"]}
+    for record in noise["emoji_or_ok"]:
+        assert record not in skipped and record in not_themed, record
     for malformed in noise["malformed_lines"]:
         entry = skipped[f"line {malformed['line']}"]
         assert entry["file"] == malformed["file"] and entry["kind"] == "malformed"

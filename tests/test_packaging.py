@@ -21,7 +21,7 @@ def test_environment_yml_matches_pyproject() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     project = pyproject["project"]
     wanted = {r for r in project["dependencies"] if _name(r) != "torch"}
-    for extra in ("models", "notebooks", "dev"):
+    for extra in ("models", "notebooks", "audio", "dev"):
         wanted |= set(project["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)

@@ -115,9 +115,10 @@ def test_the_run_records_which_encoder_placed_the_stages(tmp_path: Path):
     from voc_synth.config import config_from_dict
     from voc_synth.pipeline import synthesize
 
-    rows = [f"{q} (order {i})" for i in range(6) for q in QUERIES]
+    # The same six tickets exported six times over (same id, same text).
     path = tmp_path / "tickets.csv"
-    pd.DataFrame({"id": range(len(rows)), "text": rows}).to_csv(path, index=False)
+    pd.DataFrame({"id": [j for _ in range(6) for j in range(len(QUERIES))],
+                  "text": [q for _ in range(6) for q in QUERIES]}).to_csv(path, index=False)
     config = config_from_dict({"sources": [{"path": str(path), "type": "ticket",
                                             "columns": {"id": "id", "text": "text"}}],
                                "embedding": {"cache_dir": str(tmp_path / "cache")}}, base_dir=tmp_path)
@@ -126,8 +127,8 @@ def test_the_run_records_which_encoder_placed_the_stages(tmp_path: Path):
     assert not any("Journey stages were placed" in w for w in synthesis.meta["warnings"])
     roles = {m["role"]: m["name"] for m in synthesis.meta["models"]}
     assert roles["stage embeddings"] == "all-mpnet-base-v2" and roles["embeddings"] == "all-MiniLM-L6-v2"
-    # Ingestion keeps six of the 36 rows (the rest differ only in the order number and are
-    # skipped as duplicates); six tickets form no theme, and the run still writes every report.
+    # Ingestion keeps six of the 36 rows (the rest are the same records again, skipped as
+    # duplicates); six tickets form no theme, and the run still writes every report.
     assert len(synthesis.segments) == 6
     assert synthesis.themes.empty
     from voc_synth.run_folder import write_run

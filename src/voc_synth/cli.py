@@ -11,13 +11,16 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from .errors import VocSynthError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 app = typer.Typer(
     name="voc-synth",
@@ -87,6 +90,7 @@ def run(
     strict: Annotated[bool, typer.Option("--strict", help="Fail if any file or record is skipped.")] = False,
     review: Annotated[Path | None, typer.Option("--review", help="Apply the decisions in this review.yaml (voc-synth review init writes one).")] = None,
     interviewer: Annotated[list[str] | None, typer.Option("--interviewer", help="Speaker label or name of the interviewer in the transcripts (repeatable); overrides the automatic guess.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run the record-by-record steps on Dask: local:N starts N workers here, tcp://HOST:8786 joins a running scheduler (docs/distributed.md).")] = None,
 ) -> None:
     """Run the whole pipeline and write the journey map and reports into --out."""
     from .config import CONFIG_FILENAME, load_config
@@ -124,6 +128,8 @@ def run(
             name_interviewers(config, interviewer)
         if seed is not None:
             config.seed = seed
+        if scheduler:
+            _use_scheduler(config, scheduler, out_dir)
         decisions = None
         if review is not None:
             from .review import read_review
@@ -151,6 +157,20 @@ def run(
                       f"or write it into the folder with `voc-synth init {path}`.", highlight=False, markup=False)
     if review_report is not None:
         console.print(review_report.summary_lines()[0], highlight=False, markup=False)
+
+
+def _use_scheduler(config: Config, scheduler: str, out_dir: Path) -> None:
+    """Point the run at a Dask scheduler (checked now, before the long run), with its finished
+    partitions kept beside --out so the same command resumes a killed run."""
+    from .distributed.address import parse_scheduler
+    from .distributed.store import work_dir_for_run
+
+    spec = parse_scheduler(scheduler)
+    config.execution.scheduler = spec.text
+    if config.execution.work_dir is None:
+        config.execution.work_dir = work_dir_for_run(out_dir)
+    console.print(f"Partitions run on {spec.describe()}; finished ones are kept in "
+                  f"{config.execution.work_dir} until the run completes.", highlight=False, markup=False)
 
 
 @contextlib.contextmanager
@@ -274,6 +294,42 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by
         _fail(err)
         return
     out.print(f"Re-rendered {folder / 'journey_map.html'}")
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="The earlier run folder (e.g. last quarter's), written by `voc-synth run`.")],
+    run_b: Annotated[Path, typer.Argument(help="The later run folder, on the same journey framework.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for compare.html, compare.md and compare.json (default: RUN_B/compare-vs-<RUN_A's name>).")] = None,
+    alpha: Annotated[float, typer.Option("--alpha", min=0.0001, max=0.5, help="False discovery rate: a change is significant at q below this (Benjamini–Hochberg).")] = 0.05,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap behind the stage emotion intervals.")] = 0,
+) -> None:
+    """Compare two runs: new, gone, grown and shrunk themes, emotion change per stage, moments that moved."""
+    from rich.text import Text
+
+    from .progress import rich_progress
+    from .trends import compare_runs, default_out_dir, write_trend_report
+
+    try:
+        with rich_progress(console) as progress:
+            comparison = compare_runs(run_a, run_b, alpha=alpha, seed=seed, progress=progress)
+        written = write_trend_report(comparison, out_dir or default_out_dir(comparison))
+    except VocSynthError as err:
+        _fail(err)
+        return
+    a, b = comparison.run_a["name"], comparison.run_b["name"]
+    table = Table(title=f"voc_synth compare: {a} → {b}", show_header=False, box=None)
+    for status in ("new", "gone", "grown", "shrunk"):
+        changes = comparison.with_status(status)
+        shown = "; ".join(f"{t.label} ({t.records_a:,} → {t.records_b:,} records)" for t in changes) or "none"
+        table.add_row(status, Text(shown))  # labels are customers' words: never rich markup
+    moved = [f"{s.name} ({s.mean_a:+.2f} → {s.mean_b:+.2f})" for s in comparison.stages
+             if s.status in ("more positive", "more negative") and s.mean_a is not None and s.mean_b is not None]
+    table.add_row("stage emotion moved", Text("; ".join(moved) or "none"))
+    table.add_row("report", Text(str(written[0])))
+    out.print(table)
+    for note in comparison.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .audio.settings import AudioConfig
 from .errors import ConfigError
 
 SourceType = Literal["interview", "ticket", "review", "survey"]
@@ -58,6 +59,9 @@ class SourceConfig(_Strict):
     channel: str | None = None
     unit: SegmentUnit | None = None
     encoding: str | None = None
+    # The journey stage the source is about (a post-contact survey: the support stage). Short
+    # answers ("very good", "5/5") from it count toward that stage's emotion.
+    stage: str | None = None
 
     @field_validator("include", "exclude", mode="before")
     @classmethod
@@ -218,6 +222,29 @@ class StageConfig(_Strict):
     spans_ratio: float = Field(0.3, gt=0.0, le=1.0)
 
 
+class ExecutionConfig(_Strict):
+    """Where the record-by-record steps run (`voc_synth.distributed`).
+
+    `scheduler`: None runs everything in this process, as always; `local:N` starts a Dask
+    LocalCluster of N worker processes on this machine; `tcp://HOST:8786` (or `HOST:8786`)
+    joins a running Dask scheduler. Where a run ran never changes its answer, so `scheduler`,
+    `work_dir`, `partition_size` and `retries` are left out of the config a run records.
+
+    `theme_sample`: corpora with more themable segments than this find their themes on a
+    stratified sample of that many and assign the rest to the nearest theme, here or on the
+    cluster alike (so a config gives the same themes wherever it runs); smaller corpora are
+    themed whole, exactly as before.
+    """
+
+    scheduler: str | None = Field(default=None, exclude=True)
+    # Finished partitions are kept here so a killed run resumes; default: beside --out, or
+    # under the user cache for API runs (`voc_synth.distributed.store`).
+    work_dir: Path | None = Field(default=None, exclude=True)
+    partition_size: int = Field(default=1024, ge=64, exclude=True)  # records per task, rounded to a step's grain
+    retries: int = Field(default=2, ge=0, exclude=True)  # re-runs of a partition whose task raised
+    theme_sample: int = Field(default=150_000, ge=100)
+
+
 class Config(_Strict):
     """A whole run's configuration. Relative paths resolve against `base_dir`."""
 
@@ -232,6 +259,8 @@ class Config(_Strict):
     themes: ThemeConfig = Field(default_factory=ThemeConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     stages: StageConfig = Field(default_factory=StageConfig)
+    execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
+    audio: AudioConfig = Field(default_factory=AudioConfig)   # recordings (voc_synth.audio.settings)
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 
     def resolve(self, path: Path | str) -> Path:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .config import EmbeddingConfig
+from .distributed.active import current_session
 from .embedding_cache import (  # noqa: F401 - cache_info/clear_cache are part of this API
     EmbeddingCache,
     ModelIdentity,
@@ -300,6 +301,16 @@ def embed_texts(
             tracker.advance(sum(1 for h in hashes if h in vectors))
 
         todo = [h for h in unique if h not in vectors]
+        session = current_session()
+        if todo and session is not None and session.takes(len(todo), config.batch_size * _BATCHES_PER_CHUNK):
+            from .distributed.embed_partitions import encode_on_cluster
+
+            todo.sort(key=lambda h: (-len(unique[h]), h))  # the order, so the batches, of one process
+            counts = _count_per_hash(hashes)
+            stats.encoder_calls += encode_on_cluster(session, todo, unique, config, cache, identity, vectors,
+                                                     lambda done: tracker.advance(sum(counts[h] for h in done)))
+            stats.n_encoded += len(todo)
+            todo = []  # all encoded on the workers
         if todo:
             model = _load_model(config)
             # Similar lengths in a chunk mean less padding; longest first surfaces memory

@@ -29,3 +29,10 @@ class MissingModelError(VocSynthError):
     """A model the pipeline needs is not available locally (and cannot be fetched)."""
 
     exit_code = 1
+
+
+class ClusterError(VocSynthError):
+    """A Dask cluster cannot be reached or used (no scheduler, no workers, a worker that keeps
+    dying, workers with another voc_synth or model version)."""
+
+    exit_code = 1

@@ -1,4 +1,5 @@
-"""The journey map's content per stage: emotion, touchpoints, pain points, delights, opportunities.
+"""The journey map's content per stage: emotion, touchpoints, pain points, delights, mixed
+themes, opportunities.
 
 Works on any subset of a run's segments, so `--segment-by` builds one map per actor from a
 single analysis.
@@ -106,16 +107,16 @@ def build_stages(
         seg = segments[segments["stage"] == stage_id] if "stage" in segments else segments.iloc[0:0]
         mean, low, high = mean_with_ci(seg["sentiment"].to_numpy() if len(seg) else np.array([]))
         stage_themes = themes[themes["primary_stage"] == stage_id] if len(themes) else themes
-        pains = stage_themes[stage_themes["polarity"].isin(["pain", "mixed"])].sort_values(
-            "n_documents", ascending=False
+        pains, delights, mixed = (
+            stage_themes[stage_themes["polarity"] == p].sort_values("n_documents", ascending=False)
+            for p in ("pain", "delight", "mixed")
         )
-        delights = stage_themes[stage_themes["polarity"] == "delight"].sort_values(
-            "n_documents", ascending=False
-        )
-        if "opportunity" in pains:  # only pains with a grounded "How might we…" (voc_synth.insights)
-            pains_with = pains[pains["opportunity"].fillna("").astype(str).str.strip() != ""]
+        # What went wrong in a mixed theme is an opportunity too, after the pains.
+        troubles = pd.concat([pains, mixed]) if len(mixed) else pains
+        if "opportunity" in troubles:  # only those with a grounded "How might we…" (voc_synth.insights)
+            pains_with = troubles[troubles["opportunity"].fillna("").astype(str).str.strip() != ""]
         else:
-            pains_with = pains
+            pains_with = troubles
         strong_pains = pains_with[pains_with["evidence_strength"] != "weak"]
         candidates = strong_pains if len(strong_pains) else pains_with
         opportunities = [how_might_we(t, stage["name"]) for _, t in candidates.head(max_opportunities).iterrows()]
@@ -138,6 +139,7 @@ def build_stages(
                 "touchpoints": count_touchpoints(seg["text"], seg.get("channel")) if len(seg) else {},
                 "pain_theme_ids": [int(t) for t in pains["theme_id"]],
                 "delight_theme_ids": [int(t) for t in delights["theme_id"]],
+                "mixed_theme_ids": [int(t) for t in mixed["theme_id"]],  # their own lane, not pains
                 "opportunities": opportunities,
             }
         )

@@ -19,13 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import evidence, journey
+from . import evidence, journey, polarity
 from .config import Config, load_config
+from .distributed.active import current_session
 from .errors import InputError
 from .insights import write_insights
 from .progress import ProgressFactory, null_progress
 from .synthesis import Synthesis
-from .tables import UNMAPPED_STAGE, UNTHEMED_ID
+from .tables import (
+    SHORT_ANSWER_NOTE,
+    UNMAPPED_STAGE,
+    UNTHEMED_ID,
+    count_short_answers,
+    count_unthemed,
+    themable,
+)
 
 DEFAULT_RATING_SCALES = {"interview": (1.0, 5.0), "ticket": (1.0, 5.0), "review": (1.0, 5.0), "survey": (0.0, 10.0)}
 PACKAGES = ("voc_synth", "bertopic", "sentence-transformers", "torch", "spacy", "scikit-learn",
@@ -83,14 +91,22 @@ def add_rating_norm(segments: pd.DataFrame, config: Config) -> pd.Series:
     return ((rating - lo) / (hi - lo)).clip(0, 1)
 
 
-def _polarity(mean: float, share_negative: float, share_positive: float) -> str:
-    if share_negative >= 0.3 and share_positive >= 0.3:
-        return "mixed"
-    if share_negative >= 0.45 or mean <= -0.2:
-        return "pain"
-    if share_positive >= 0.45 or mean >= 0.2:
-        return "delight"
-    return "neutral"
+def answer_scales(segments: pd.DataFrame, documents: pd.DataFrame, config: Config) -> list[str]:
+    """Each segment's rating scale ("1-5", or "" when unknown): its record's, else the one
+    configured for its source type. It says what a bare number typed as an answer means."""
+    by_doc = dict(zip(documents["doc_id"], documents["rating_scale"].fillna("").astype(str), strict=True))
+    configured = {k: f"{v[0]:g}-{v[1]:g}" for k, v in config.rating_scales.items()}
+    return [by_doc.get(d) or configured.get(t, "") for d, t in zip(segments["doc_id"], segments["source_type"], strict=True)]
+
+
+def source_stages(manifest: dict[str, Any], config: Config) -> dict[str, str]:
+    """The configured stage (`sources[i].stage`) of each input file, for its short answers."""
+    out = {}
+    for entry in manifest.get("files", []):
+        index = entry.get("source_index")
+        if index is not None and 0 <= index < len(config.sources) and config.sources[index].stage:
+            out[str(entry["path"])] = str(config.sources[index].stage)
+    return out
 
 
 DESCRIBED_THEME_COLUMNS = [
@@ -107,10 +123,17 @@ def describe_themes(
     segments: pd.DataFrame,
     documents: pd.DataFrame,
     theme_stages: pd.DataFrame | None,
+    stances: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Theme rows with sizes, prevalence, sentiment, stage, polarity and evidence strength,
-    computed from `segments` (all of a run, or one actor's subset)."""
+    computed from `segments` (all of a run, or one actor's subset).
+
+    Polarity and the shares of negative and positive votes behind it follow the rule in
+    `voc_synth.polarity` (`stances`: `polarity.segment_stances(segments)`, computed here when
+    not given)."""
     totals = evidence.corpus_totals(documents)
+    if stances is None:
+        stances = polarity.segment_stances(segments)
     stage_info = theme_stages.set_index("theme_id") if theme_stages is not None and len(theme_stages) else None
     rows = []
     for _, theme in base_themes.iterrows():
@@ -120,9 +143,9 @@ def describe_themes(
             continue
         per_type, text = evidence.prevalence(seg, totals)
         mean, low, high = journey.mean_with_ci(seg["sentiment"].to_numpy())
-        share_neg = float((seg["sentiment_label"] == "negative").mean())
-        share_pos = float((seg["sentiment_label"] == "positive").mean())
-        strength, reason = evidence.evidence_strength(per_type, seg["sentiment_label"])
+        votes = stances.loc[seg.index, "stance"]
+        n_neg, n_pos = int((votes == "negative").sum()), int((votes == "positive").sum())
+        strength, reason = evidence.evidence_strength(per_type, votes)
         row = {
             "theme_id": theme_id,
             "label": theme["label"],
@@ -139,9 +162,9 @@ def describe_themes(
             "sentiment_mean": mean,
             "sentiment_ci_low": low,
             "sentiment_ci_high": high,
-            "share_negative": share_neg,
-            "share_positive": share_pos,
-            "polarity": _polarity(mean, share_neg, share_pos),
+            "share_negative": n_neg / len(seg),
+            "share_positive": n_pos / len(seg),
+            "polarity": polarity.theme_polarity(n_neg, n_pos, len(seg)),
             "evidence_strength": strength,
             "evidence_reason": reason,
             "mean_rating_norm": float(seg["rating_norm"].mean()) if seg["rating_norm"].notna().any() else float("nan"),
@@ -176,28 +199,27 @@ def describe_themes(
 
 
 def select_all_quotes(
-    segments: pd.DataFrame, embeddings: np.ndarray, themes: pd.DataFrame, n_quotes: int = 6
+    segments: pd.DataFrame,
+    embeddings: np.ndarray,
+    themes: pd.DataFrame,
+    n_quotes: int = 6,
+    stances: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Quotes for every theme (see `evidence.select_quotes`)."""
+    """Quotes for every theme that agree with its polarity (`polarity.select_agreeing_quotes`,
+    picking with `evidence.select_quotes`); `side` says which side each quote stands for."""
+    if stances is None:
+        stances = polarity.segment_stances(segments)
     frames = []
     positions = np.arange(len(segments))
-    # A pain point is illustrated by what its customers complain about, a delight by praise:
-    # a contrary segment that clustered in by topic would misrepresent the theme.
-    contrary = {"pain": "positive", "delight": "negative"}
-    for theme_id, polarity in zip(themes.get("theme_id", []), themes.get("polarity", []), strict=True):
+    for theme_id, claimed in zip(themes.get("theme_id", []), themes.get("polarity", []), strict=True):
         mask = (segments["theme_id"] == theme_id).to_numpy()
-        if polarity in contrary:
-            agreeing = mask & (segments["sentiment_label"] != contrary[polarity]).to_numpy()
-            if agreeing.sum() >= 2:
-                mask = agreeing
-        rows = segments[mask]
-        vectors = embeddings[positions[mask]]
-        centroid = vectors.mean(axis=0)
-        picked = evidence.select_quotes(rows, vectors, centroid, n_quotes=n_quotes)
-        picked = picked.assign(theme_id=int(theme_id))
-        frames.append(picked)
+        picked = polarity.select_agreeing_quotes(
+            segments[mask], embeddings[positions[mask]], stances[mask], str(claimed),
+            select=evidence.select_quotes, n_quotes=n_quotes,
+        )
+        frames.append(picked.assign(theme_id=int(theme_id)))
     columns = ["theme_id", "rank", "segment_id", "doc_id", "text", "source_type", "participant",
-               "source_file", "locator", "date", "rating", "question", "sentiment", "kind"]
+               "source_file", "locator", "date", "rating", "question", "sentiment", "kind", "side"]
     if not frames:
         return pd.DataFrame(columns=columns)
     quotes = pd.concat(frames, ignore_index=True)
@@ -217,14 +239,17 @@ def assemble(
     meta: dict[str, Any],
 ) -> Synthesis:
     """Build a Synthesis from analysed segments (a whole run or one actor's subset)."""
-    themes = describe_themes(base_themes, segments, documents, theme_stages)
-    quotes = select_all_quotes(segments, embeddings, themes)
+    stances = polarity.segment_stances(segments)
+    themes = describe_themes(base_themes, segments, documents, theme_stages, stances)
+    quotes = select_all_quotes(segments, embeddings, themes, stances=stances)
     themes = write_insights(themes, quotes, segments, framework)
     stages = journey.build_stages(framework, segments, themes)
     meta = dict(meta)
-    meta["unthemed_segments"] = int((segments["theme_id"] == UNTHEMED_ID).sum())
+    meta["unthemed_segments"] = count_unthemed(segments)
+    meta["short_answer_segments"] = count_short_answers(segments)
     meta["unmapped_segments"] = int((segments["stage"] == UNMAPPED_STAGE).sum())
     meta["evidence_rule"] = evidence.evidence_rule_text()
+    meta["polarity_rule"] = polarity.polarity_rule_text()
     return Synthesis(
         documents=documents.reset_index(drop=True),
         segments=segments.reset_index(drop=True),
@@ -247,16 +272,21 @@ def synthesize(
 
     `config` is a `Config`, a `voc_synth.yaml` path, or a folder holding one.
     """
+    from .distributed.run import execution_record
+    from .distributed.theme_sample import find_themes_sampled
     from .embed import embed_texts, last_stats, resolve_precision, resolve_runtime
     from .frameworks import load_framework
     from .ingest import ingest
     from .models import describe_models
     from .sentiment import score_run_sentiment
-    from .stages import choose_stage_encoder, map_to_stages
-    from .themes import find_themes
+    from .stages import choose_stage_encoder, map_to_stages, place_short_answers
 
     if not isinstance(config, Config):
         config = load_config(config)
+    if config.execution.scheduler and current_session() is None:  # the same run, partitions on Dask
+        from .distributed.run import synthesize_on_cluster
+
+        return synthesize_on_cluster(config, strict=strict, progress=progress)
     progress = progress or null_progress
     timer = _Timer()
     warnings: list[str] = []
@@ -287,15 +317,25 @@ def synthesize(
         "precision": resolve_precision(config.embedding),
     }
 
+    # Short answers ("very good", "5/5", "👍") count for sentiment, stage emotion and totals,
+    # but are kept out of theme clustering and the stage model: they say too little about what.
+    to_theme = themable(segments)
+    themed_segments = segments[to_theme].reset_index(drop=True)
     with timer.step("themes"):
-        theme_result = find_themes(segments, embeddings, config.themes, seed=config.seed, progress=progress,
-                                   embedding_config=config.embedding)
+        # Above execution.theme_sample segments: themes from a stratified sample, the rest assigned.
+        theme_result = find_themes_sampled(themed_segments, embeddings[to_theme], config.themes, seed=config.seed,
+                                           progress=progress, embedding_config=config.embedding,
+                                           sample_size=config.execution.theme_sample)
     warnings.extend(theme_result.warnings)
-    segments["theme_id"] = theme_result.assignments["theme_id"].to_numpy()
-    segments["theme_label"] = theme_result.assignments["theme_label"].to_numpy()
+    segments["theme_id"] = UNTHEMED_ID
+    segments["theme_label"] = SHORT_ANSWER_NOTE
+    segments.loc[to_theme, "theme_id"] = theme_result.assignments["theme_id"].to_numpy()
+    segments.loc[to_theme, "theme_label"] = theme_result.assignments["theme_label"].to_numpy()
+    segments["theme_id"] = segments["theme_id"].astype(int)
 
     with timer.step("sentiment"):
-        run_sentiment = score_run_sentiment(segments, embeddings, config.sentiment)
+        run_sentiment = score_run_sentiment(segments, embeddings, config.sentiment,
+                                            scales=answer_scales(segments, documents, config))
     segments["sentiment"] = run_sentiment.scores["sentiment"].to_numpy()
     segments["sentiment_label"] = run_sentiment.scores["sentiment_label"].to_numpy()
     agreement = run_sentiment.agreement
@@ -306,12 +346,13 @@ def synthesize(
         if config.resolve(config.framework).is_file():  # a user's own file, relative to the config
             framework_ref = config.resolve(config.framework)
         framework = load_framework(framework_ref)
-        stage_encoder = choose_stage_encoder(segments["text"].tolist(), embeddings, config.stages,
+        themed_segments = segments[to_theme].reset_index(drop=True)
+        stage_encoder = choose_stage_encoder(themed_segments["text"].tolist(), embeddings[to_theme], config.stages,
                                              config.embedding, progress=progress)
         if stage_encoder.warning:
             warnings.append(stage_encoder.warning)
         stage_result = map_to_stages(
-            segments,
+            themed_segments,
             stage_encoder.embeddings,
             framework,
             config.stages,
@@ -320,8 +361,14 @@ def synthesize(
             seed=config.seed,
             sample=stage_encoder.sample,
         )
-    segments["stage"] = stage_result.segment_stages["stage"].to_numpy()
-    segments["stage_confidence"] = stage_result.segment_stages["stage_confidence"].to_numpy()
+        segments["stage"] = UNMAPPED_STAGE
+        segments["stage_confidence"] = 0.0
+        segments.loc[to_theme, "stage"] = stage_result.segment_stages["stage"].to_numpy()
+        segments.loc[to_theme, "stage_confidence"] = stage_result.segment_stages["stage_confidence"].to_numpy()
+        short = place_short_answers(segments[~to_theme], framework, placed=segments[to_theme],
+                                    source_stages=source_stages(ingested.manifest, config))
+        segments.loc[~to_theme, "stage"] = short.stages["stage"]
+        segments.loc[~to_theme, "stage_confidence"] = short.stages["stage_confidence"]
 
     meta = {
         "project": config.project,
@@ -336,6 +383,7 @@ def synthesize(
         "warnings": warnings,
         "sentiment_agreement": agreement,
         "sentiment_calibration": run_sentiment.calibration,
+        "short_answers": short.summary(),
     }
     with timer.step("evidence"):
         synthesis = assemble(
@@ -346,6 +394,7 @@ def synthesize(
     synthesis.meta["input_hashes"] = _input_hashes(ingested.manifest, config)
     synthesis.meta["timings"] = timer.timings
     synthesis.meta["embedding_cache"] = cache_use
+    synthesis.meta["execution"] = execution_record()  # where partitions ran: manifest.json only
     return synthesis
 
 

@@ -34,6 +34,7 @@ def build_manifest(synthesis: Synthesis, outputs: list[str]) -> dict[str, Any]:
             "models": meta.get("models", []),
             "timings": meta.get("timings", {}),
             "embedding_cache": meta.get("embedding_cache", {}),
+            "execution": meta.get("execution", {}),
             "warnings": meta.get("warnings", []),
             "outputs": sorted(outputs),
         }

@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .tables import count_short_answers, count_unthemed
+
 SCHEMA_VERSION = "1.0"
 # Run facts that legitimately differ between identical runs; they live in manifest.json only,
 # so two runs with the same input, config and seed give the same synthesis.json but for created_at.
-VOLATILE_META = ("timings", "embedding_cache")
+VOLATILE_META = ("timings", "embedding_cache", "execution")  # execution: where partitions ran
 SYNTHESIS_FILE = "synthesis.json"
 TABLES = ("documents", "segments", "themes", "quotes", "stages")
 
@@ -191,13 +193,15 @@ class Synthesis:
         return self.quotes[self.quotes["theme_id"] == theme_id].sort_values("rank")
 
     def summary(self) -> dict[str, Any]:
-        """Headline counts: records, segments, themes, unthemed, unmapped."""
+        """Headline counts: records, segments, themes, unthemed (fit no theme), short answers
+        (counted for sentiment, not themed), unmapped."""
         seg = self.segments
         return {
             "records": int(len(self.documents)),
             "segments": int(len(seg)),
             "themes": int((self.themes["theme_id"] >= 0).sum()) if len(self.themes) else 0,
-            "unthemed_segments": int((seg["theme_id"] < 0).sum()) if "theme_id" in seg else 0,
+            "unthemed_segments": count_unthemed(seg),
+            "short_answer_segments": count_short_answers(seg),
             "unmapped_segments": int((seg["stage"] == "unmapped").sum()) if "stage" in seg else 0,
             "skipped_records": int(self.manifest.get("totals", {}).get("records_skipped", 0)),
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 SOURCE_TYPES = ("interview", "ticket", "review", "survey")
@@ -46,6 +47,7 @@ SEGMENT_COLUMNS = [
     "rating",
     "channel",
     "product",
+    "theme_note",      # why the segment stays out of theme clustering (SHORT_ANSWER_NOTE), else ""
 ]
 
 # Added by the analysis steps, in this order.
@@ -60,6 +62,30 @@ ANALYSIS_COLUMNS = [
 
 UNTHEMED_ID = -1
 UNMAPPED_STAGE = "unmapped"
+
+# A customer's short answer ("Very good", "5/5", "👍"): it counts toward sentiment, its stage's
+# emotion and the source's totals, but says too little to be clustered into a theme. Shown as
+# its `theme_note` and its `theme_label`.
+SHORT_ANSWER_NOTE = "no theme: too short to say what about"
+
+
+def themable(segments: pd.DataFrame) -> np.ndarray:
+    """A boolean mask: the segments that go to theme clustering (not short answers)."""
+    if "theme_note" not in segments.columns:  # tables saved before short answers were kept
+        return np.ones(len(segments), dtype=bool)
+    return (segments["theme_note"].fillna("").astype(str) == "").to_numpy()
+
+
+def count_unthemed(segments: pd.DataFrame) -> int:
+    """Segments that went to theme clustering and fit no theme (short answers not included)."""
+    if "theme_id" not in segments.columns:
+        return 0
+    return int(((segments["theme_id"] < 0).to_numpy() & themable(segments)).sum())
+
+
+def count_short_answers(segments: pd.DataFrame) -> int:
+    """Short answers: counted for sentiment and totals, left out of themes."""
+    return int((~themable(segments)).sum())
 
 
 def stable_id(*parts: object, length: int = 12) -> str:

@@ -36,6 +36,8 @@ def bench_command(
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write the headline figures as Markdown tables to this file.")] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Cap torch and numba threads in every run (both systems alike); default: the libraries' own.")] = None,
     keep: Annotated[bool, typer.Option("--keep", help="Keep the run folders, caches and assignments under --work-dir.")] = False,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run the pipeline on Dask (local:N or tcp://HOST:8786); with local:N also on one worker, for the 1 vs N ratio and a projection to more machines.")] = None,
+    partition_size: Annotated[int | None, typer.Option("--partition-size", min=64, help="Records per task with --scheduler (default: the config's execution.partition_size).")] = None,
 ) -> None:
     """Benchmark the pipeline step by step (time, throughput, peak memory, cache cold/warm) on
     synthetic corpora and the demo corpus, side by side with plain BERTopic."""
@@ -52,6 +54,10 @@ def bench_command(
             results = merge_results([load_json(path) for path in show])
             print_results(results, out)
         else:
+            if scheduler:
+                from ..distributed.address import parse_scheduler
+
+                parse_scheduler(scheduler)  # a bad address stops here, before any corpus is written
             try:
                 size_list = parse_sizes(sizes)
             except ValueError as problem:
@@ -64,7 +70,8 @@ def bench_command(
             results = run_bench(
                 size_list, demo=demo, demo_path=demo_path, work_dir=work_dir, json_path=json_path,
                 seed=seed, sentiment=sentiment, bertopic=bertopic, isolate=isolate, profile_dir=profile,
-                timeout=timeout, threads=threads, keep=keep, command=command_line(), console=err,
+                timeout=timeout, threads=threads, keep=keep, scheduler=scheduler, partition_size=partition_size,
+                command=command_line(), console=err,
                 on_corpus=lambda corpus: print_corpus(corpus, out),
             )
             if results["targets"]:

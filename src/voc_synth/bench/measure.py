@@ -310,6 +310,11 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
     config.embedding.cache_dir = cache_root / "embeddings"
     if spec.get("sentiment"):
         config.sentiment.backend = spec["sentiment"]
+    if spec.get("scheduler"):  # partitions on Dask (`voc-synth bench --scheduler`)
+        config.execution.scheduler = spec["scheduler"]
+        config.execution.work_dir = Path(spec["artifacts"]) / f"work-{spec['run']}"
+        if spec.get("partition_size"):
+            config.execution.partition_size = int(spec["partition_size"])
     cache_state = "warm" if (config.embedding.cache_dir / DB_NAME).is_file() else "cold"
     artifacts = Path(spec["artifacts"])
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -363,6 +368,7 @@ def run_ours(spec: dict[str, Any]) -> dict[str, Any]:
         "pipeline_warnings": list(synthesis.meta.get("warnings", []))[:20], "warnings": warnings,
         "sentiment_backend": config.sentiment.backend,
         "theme_params": _theme_params(synthesis),
+        "execution": synthesis.meta.get("execution", {}),
     })
     return result
 

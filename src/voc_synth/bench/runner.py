@@ -78,6 +78,8 @@ def run_bench(
     timeout: float | None = None,
     threads: int | None = None,
     keep: bool = False,
+    scheduler: str | None = None,
+    partition_size: int | None = None,
     command: str | None = None,
     console: Console | None = None,
     on_corpus: Callable[[dict[str, Any]], None] | None = None,
@@ -101,6 +103,7 @@ def run_bench(
             "sentiment": sentiment or "(corpus config)", "bertopic": bertopic, "isolate": isolate,
             "profile": bool(profile_dir), "timeout_s": timeout,
             "threads": threads or "(library defaults)",
+            "scheduler": scheduler, "partition_size": partition_size,
         },
         "startup_s": None,
         "corpora": [],
@@ -142,6 +145,8 @@ def run_bench(
             ("ours_cold", {"system": "ours", "out_dir": str(out_root / "cold"), "save_inputs": True}),
             ("ours_warm", {"system": "ours", "out_dir": str(out_root / "warm")}),
         ]
+        if scheduler:
+            specs = _cluster_specs(scheduler, partition_size, out_root, cache_dir)
         if bertopic:
             specs += [("bertopic_cold", {"system": "bertopic", "warm": False}),
                       ("bertopic_warm", {"system": "bertopic", "warm": True})]
@@ -163,6 +168,11 @@ def run_bench(
             result = corpus_result(corpus, runs, artifacts)
             result["loadavg"] = {"before": load_before, "after": _loadavg()}
             result["complete"] = len(runs) == len(specs)
+            if scheduler:
+                from .scaling import local_workers, scaling_result
+
+                result["scaling"] = scaling_result(runs.get("ours_1_worker"), runs.get("ours_cold"),
+                                                   local_workers(scheduler) or 0)
             _save(results, result, json_path)
         if on_corpus is not None:
             on_corpus(result)
@@ -173,6 +183,22 @@ def run_bench(
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     return results
+
+
+def _cluster_specs(scheduler: str, partition_size: int | None, out_root: Path,
+                   cache_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The runs of `--scheduler`: the pipeline on the given cluster ("ours_cold") and, for
+    `local:N` with N > 1, on one worker ("ours_1_worker"), each with its own cold cache."""
+    from .scaling import local_workers
+
+    common = {"system": "ours", "scheduler": scheduler, "partition_size": partition_size}
+    specs = [("ours_cold", {**common, "out_dir": str(out_root / "cluster"), "save_inputs": True,
+                            "cache_dir": str(cache_dir / "cluster")})]
+    n = local_workers(scheduler)
+    if n is not None and n > 1:
+        specs.append(("ours_1_worker", {**common, "scheduler": "local:1", "out_dir": str(out_root / "one-worker"),
+                                        "cache_dir": str(cache_dir / "one-worker")}))
+    return specs
 
 
 def _save(results: dict[str, Any], corpus: dict[str, Any], json_path: Path) -> None:

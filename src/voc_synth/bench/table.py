@@ -164,8 +164,13 @@ def print_results(results: dict[str, Any], console: Console) -> None:
 
 
 def print_corpus(corpus: dict[str, Any], console: Console) -> None:
+    from .scaling import scaling_table
+
     console.print(steps_table(corpus))
     console.print(bertopic_table(corpus))
+    scaling = scaling_table(corpus)
+    if scaling is not None:
+        console.print(scaling)
 
 
 def markdown_summary(results: dict[str, Any]) -> str:

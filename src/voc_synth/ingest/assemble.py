@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import Config
-from ..tables import DOCUMENT_COLUMNS, SEGMENT_COLUMNS
+from ..tables import DOCUMENT_COLUMNS, SEGMENT_COLUMNS, SHORT_ANSWER_NOTE
 from .language import looks_non_english
 from .nlp import Analysis
 from .records import Record, Turn
@@ -89,6 +89,32 @@ def record_segments(record: Record, units: list[Unit], text: str,
             "char_start": unit.start, "char_end": unit.end,
         })
     return out, drops
+
+
+# Drop reasons that only say a unit is short. A record whose every unit went for one of them
+# is a short answer; one set aside as another language is not.
+SHORT_DROPS = frozenset({"filler", "too short"})
+
+
+def is_short_answer(drops: Counter[str]) -> bool:
+    """Whether a record none of whose units was kept is a short answer: every unit was only
+    short (filler, too few words) — not another language, not empty."""
+    return bool(drops) and set(drops) <= SHORT_DROPS
+
+
+def short_answer_segment(record: Record, text: str) -> dict[str, Any]:
+    """A record's whole text as one segment, flagged to stay out of theme clustering.
+
+    "Very good", "5/5" or "👍" in answer to a survey question or a rating prompt is a
+    customer's verdict: it carries sentiment and counts in the source's totals, though it says
+    too little to tell what it is about. Interview small talk never comes here (only tabular
+    records do).
+    """
+    return {
+        "segment_id": f"{record.doc_id}:1", "locator": record.raw.locator,
+        "speaker": record.participant or "customer", "turn": None, "question": "", "text": text,
+        "char_start": 0, "char_end": len(text), "theme_note": SHORT_ANSWER_NOTE,
+    }
 
 
 def interview_segments(record: Record, redacted: list[Redacted], unit: str, seg_cfg: Any,
@@ -169,6 +195,7 @@ def frames(doc_rows: list[dict[str, Any]], seg_rows: list[dict[str, Any]]) -> tu
         for col in extra:
             frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else cell_text(v))
         frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce").astype("float64")
+    segments["theme_note"] = [v if isinstance(v, str) else "" for v in segments["theme_note"]]
     documents["n_segments"] = documents["n_segments"].astype("int64")
     segments["turn"] = pd.array(segments["turn"].tolist(), dtype="Int64")
     segments["char_start"] = segments["char_start"].astype("int64")

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from ..audio.settings import AUDIO_FORMATS
 from ..config import CONFIG_FILENAME, ColumnMap, Config, SourceConfig
 from ..errors import ConfigError
 from .columns import GENERIC, norm_header, resolve_columns, type_from_path
@@ -323,8 +324,9 @@ def discover_sources(folder: Path | str) -> AutoConfig:
                 sources.append(source)
                 notes.append(f"{rel}: {'; '.join(decision.reasons)}")
             continue
-        if fmt in TRANSCRIPT_FORMATS or fmt in ("txt", "md"):
-            hinted = type_from_path(rel) if fmt not in ("vtt", "srt") else None
+        if fmt in TRANSCRIPT_FORMATS or fmt in ("txt", "md") or fmt in AUDIO_FORMATS.values():
+            # A cue file or a recording is an interview; a text file may be notes of another kind.
+            hinted = type_from_path(rel) if fmt not in ("vtt", "srt", *AUDIO_FORMATS.values()) else None
             kind = hinted or "interview"
             parent = rel.rsplit("/", 1)[0] if "/" in rel else "."
             transcripts.setdefault((parent, kind), [])

@@ -9,7 +9,9 @@ The steps, in order, each with one job:
 3. **pseudonymise** participants and customers (`people`, `speakers`, `participants`);
 4. **identify** records (stable `doc_id`) and set duplicates aside (`dedupe`);
 5. **analyse** all text in one batched spaCy pass (`nlp`), **redact** (`redact`) and
-   **segment** (`segment`), dropping filler and fragments;
+   **segment** (`segment`), dropping filler and fragments — except that a customer's whole
+   answer that is only short ("very good", "5/5", "👍") is kept as one segment flagged
+   `theme_note` (`SHORT_ANSWER_NOTE`): it counts for sentiment and totals, not for themes;
 6. **tabulate**: the documents and segments DataFrames (`assemble`) and the manifest (`manifest`).
 
 Ids. `doc_id` is the record's own id (Ticket ID, review_id…), or for an interview the
@@ -36,10 +38,18 @@ import pandas as pd
 from ..config import Config, SourceConfig
 from ..errors import InputError, VocSynthError
 from ..progress import ProgressFactory, null_progress
-from ..tables import stable_id
-from .assemble import fill_rating_scales, frames, interview_segments, record_segments, redact_block
+from ..tables import SHORT_ANSWER_NOTE, stable_id
+from .assemble import (
+    fill_rating_scales,
+    frames,
+    interview_segments,
+    is_short_answer,
+    record_segments,
+    redact_block,
+    short_answer_segment,
+)
 from .clean import clean_record_text, clean_subject, normalise_text, to_plain_text
-from .dedupe import DuplicateFinder
+from .dedupe import DuplicateFinder, RecordView
 from .discover import file_format, relative_label, source_files
 from .language import looks_non_english
 from .manifest import ManifestBuilder
@@ -49,7 +59,7 @@ from .people import NOT_NAMES, assign_people, names_from_customer
 from .readers import open_file
 from .records import FileInfo, RawRecord, Record, SkippedRecord, UnusableFile
 from .redact import Redactor
-from .segment import cut_block, drop_reason, is_null_answer, unit_for
+from .segment import cut_block, is_null_answer, unit_for
 from .speakers import GENERIC_LABELS, PseudonymRegistry
 from .speech import join_interrupted_turns
 from .values import iso_date, to_rating
@@ -127,8 +137,12 @@ def ingest(config: Config, *, strict: bool = False, progress: ProgressFactory | 
             "No sources to read. List them under `sources:` in voc_synth.yaml, or pass "
             "--reviews / --tickets / --interviews / --surveys FILE on the command line."
         )
+    # Imported here: the audio package imports ingest's readers.
+    from ..audio.session import recording_session
+
     manifest = ManifestBuilder()
-    raws = _read_all(config, manifest, factory)
+    with recording_session(config.audio, factory):   # recordings are transcribed as they are read
+        raws = _read_all(config, manifest, factory)
     timings = {"read": time.perf_counter() - started}
     if strict and manifest.problems():  # before the slow part: the user asked to stop on bad input
         problems = manifest.problems()
@@ -273,7 +287,7 @@ def _clean_all(raws: list[RawRecord], config: Config, manifest: ManifestBuilder,
             record.text = _join_parts(cleaned)
             if raw.customer:
                 known_names.update(names_from_customer(raw.customer))
-            problem = _unusable_text(record.text, cleaned, raw.source_type, config.segmentation.min_words)
+            problem = _unusable_text(record.text, cleaned, raw.source_type)
             if problem is not None:
                 manifest.skip_record(raw.source_file, label, *problem)
                 continue
@@ -281,8 +295,9 @@ def _clean_all(raws: list[RawRecord], config: Config, manifest: ManifestBuilder,
     return records
 
 
-def _unusable_text(text: str, parts: list[str], source_type: str, min_words: int) -> tuple[str, str] | None:
-    """(kind, reason) when a cleaned record carries no usable evidence, else None.
+def _unusable_text(text: str, parts: list[str], source_type: str) -> tuple[str, str] | None:
+    """(kind, reason) when a cleaned record carries no usable evidence (no text, no answer,
+    another language), else None.
 
     Decided before duplicates are looked for, so a record is never reported as the duplicate
     of one that was itself set aside.
@@ -296,11 +311,8 @@ def _unusable_text(text: str, parts: list[str], source_type: str, min_words: int
         return "no text", "title/subject only, no body"
     if is_null_answer(text):
         return "no text", "no answer (n/a, -, none…)"
-    reason = drop_reason(text, min_words)
-    if reason == "filler":
-        return "filler", "only filler or pleasantries (e.g. 'ok thanks', 'great, thanks for your help')"
-    if reason == "too short":
-        return "too short", f"too short (fewer than {min_words} words)"
+    # A short answer ("very good", "5/5", "👍") is not set aside here: it is kept as one
+    # segment for sentiment and totals (`assemble.short_answer_segment`).
     if looks_non_english(text):
         return "not English", "not in English (voc_synth's language models are English-only)"
     return None
@@ -339,14 +351,30 @@ def _identify_and_dedupe(records: list[Record], manifest: ManifestBuilder) -> li
     finder = DuplicateFinder()
     kept = []
     for record in records:
-        text = "\n".join(record.turn_texts) if record.is_interview else record.text
-        found = finder.check(record.raw.source_type, text, record.doc_id, record.raw.customer, record.raw.product)
+        found = finder.check(_dedupe_view(record))
         if found is None:
             kept.append(record)
             continue
-        first, how = found
-        manifest.skip_record(record.raw.source_file, record.doc_id, "duplicate", f"{how} of {first}", duplicate_of=first)
+        manifest.skip_record(record.raw.source_file, record.doc_id, "duplicate", found.label, duplicate_of=found.first)
     return kept
+
+
+def _dedupe_view(record: Record) -> RecordView:
+    """What `DuplicateFinder` compares: ids, who and when, and the row's every value as read."""
+    raw = record.raw
+    if record.is_interview:
+        return RecordView(record.doc_id, raw.source_type, raw.source_file, "\n".join(record.turn_texts))
+    row = (raw.own_id, *(" ".join(str(part).split()) for part in raw.parts), _cell(raw.date), _cell(raw.rating),
+           raw.customer, raw.channel, raw.product, *(f"{k}={_cell(v)}" for k, v in sorted(raw.extra.items())))
+    return RecordView(record.doc_id, raw.source_type, raw.source_file, record.text, own_id=raw.own_id,
+                      customer=raw.customer, product=raw.product, date=_cell(raw.date), row=row)
+
+
+def _cell(value: Any) -> str:
+    """A read value as comparable text: None and NaN (an empty cell) are ''."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
 
 
 # 5. analyse, redact, segment --------------------------------------------------------------------
@@ -457,6 +485,11 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
             doc_text = redacted[0].text
             units = cut_block(doc_text, redacted[0].sentences, unit, seg_cfg)
             seg_list, drops = record_segments(record, units, doc_text, set_aside)
+            if not seg_list and is_short_answer(drops):
+                # The customer's whole answer is kept, as one segment that counts for sentiment
+                # and totals but not for themes; its units were not dropped, so drops reset.
+                seg_list, drops = [short_answer_segment(record, doc_text)], Counter()
+                manifest.not_themed(raw.source_file, seg_list[0]["segment_id"], raw.locator, SHORT_ANSWER_NOTE)
         for reason, n in drops.items():
             manifest.drop_segment(raw.source_file, reason, n)
         for segment_id, locator in set_aside:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 from pathlib import Path
 
+from ..audio.settings import AUDIO_FORMATS
 from ..config import Config, SourceConfig
 from ..errors import InputError
 
@@ -18,6 +19,7 @@ FORMATS = {
     ".txt": "txt", ".md": "md", ".markdown": "md", ".vtt": "vtt", ".srt": "srt",
     ".docx": "docx", ".odt": "odt", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx",
+    **AUDIO_FORMATS,   # recordings: transcribed locally (voc_synth.audio)
 }
 _QUIET_EXCLUDES = (".*", "~$*", "Thumbs.db", "desktop.ini", "__MACOSX")
 

@@ -8,15 +8,19 @@ Layout (JSON-safe):
   "files": [{"path", "source_index", "source_type", "format", "encoding", "detected_by",
              "status": "ingested|skipped", "reason", "records_in", "records_ingested",
              "records_skipped", "skipped_by_reason": {kind: n}, "segments",
-             "segments_dropped": {reason: n},
-             "people"?: {"interviewer": [shown labels], "participants": [pseudonyms], "reason"}}],
+             "segments_dropped": {reason: n}, "segments_not_themed": n,
+             "people"?: {"interviewer": [shown labels], "participants": [pseudonyms], "reason"},
+             "recording"?: {"model", "language", "speakers", "realtime_factor", "cached",
+                            "transcript", …}}],   # recordings (voc_synth.audio.session)
   "skipped_records": [{"file", "record", "kind", "reason", "duplicate_of"?}],
   "segment_drops": {"filler": n, "too short": n, "small talk": n, "not English": n},
   "segments_set_aside": [{"file", "segment_id", "locator", "reason"}],   # e.g. not English
+  "segments_not_themed": [{"file", "segment_id", "locator", "reason"}],  # short answers
+  "not_themed_note": "…",   # what a segment left out of themes still counts for
   "sources": [{"index", "path", "type", "files", "excluded_files"}],
   "totals": {"files", "files_ingested", "files_skipped", "records_in", "records_ingested",
              "records_skipped", "skipped_by_reason", "documents", "segments",
-             "segments_dropped", "interviewer_turns"},
+             "segments_dropped", "segments_not_themed", "interviewer_turns"},
   "reconciles": true,
   "ingest_timings": {"read", "analyse", "total"}   # seconds, added by ingest()
 }
@@ -25,6 +29,9 @@ Layout (JSON-safe):
 `records_in == records_ingested + records_skipped` holds for every file and for the totals;
 `reconciles` says so (and is checked by the tests). `kind` is the countable category (empty,
 no text, malformed, duplicate, filler, too short…); `reason` is the sentence a person reads.
+
+A short answer ("very good", "5/5", "👍") is an ingested record whose one segment is listed in
+`segments_not_themed`: left out of themes, counted for sentiment, stage emotion and totals.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ from typing import Any
 from .records import FileInfo
 
 SCHEMA = "voc_synth.ingest.manifest/1"
+NOT_THEMED_NOTE = ("Short answers (e.g. 'very good', '5/5', an emoji) are kept: each counts toward "
+                   "sentiment, its stage's emotion and its source's totals, and is left out of themes.")
 
 
 @dataclass
@@ -46,6 +55,7 @@ class _FileEntry:
     skipped: Counter[str] = field(default_factory=Counter)
     segments: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
+    not_themed: int = 0
     people: dict[str, Any] | None = None   # interviews: who was taken as the interviewer, and why
 
 
@@ -58,6 +68,7 @@ class ManifestBuilder:
         self._sources: list[dict[str, Any]] = []
         self._file_problems: list[str] = []
         self._set_aside: list[dict[str, Any]] = []
+        self._not_themed: list[dict[str, Any]] = []
         self.interviewer_turns = 0
 
     def add_source(self, index: int, path: str, source_type: str | None, files: int, excluded: int) -> None:
@@ -105,6 +116,12 @@ class ManifestBuilder:
         language): listed by id and locator, not only counted."""
         self._set_aside.append({"file": path, "segment_id": segment_id, "locator": locator, "reason": reason})
 
+    def not_themed(self, path: str, segment_id: str, locator: str, reason: str) -> None:
+        """A kept segment that stays out of theme clustering (a short answer), with the reason;
+        it still counts for sentiment and totals."""
+        self._files[path].not_themed += 1
+        self._not_themed.append({"file": path, "segment_id": segment_id, "locator": locator, "reason": reason})
+
     def interview_people(self, path: str, interviewer: list[str], participants: list[str], reason: str) -> None:
         """Who one transcript's interviewer is (role labels or pseudonyms, never a name) and why."""
         self._files[path].people = {"interviewer": interviewer, "participants": participants, "reason": reason}
@@ -145,7 +162,9 @@ class ManifestBuilder:
                 "skipped_by_reason": dict(sorted(entry.skipped.items())),
                 "segments": entry.segments,
                 "segments_dropped": dict(sorted(entry.dropped.items())),
+                "segments_not_themed": entry.not_themed,
                 **({"people": entry.people} if entry.people is not None else {}),
+                **({"recording": info.recording} if info.recording is not None else {}),
             })
             totals_skipped.update(entry.skipped)
             totals_dropped.update(entry.dropped)
@@ -160,6 +179,7 @@ class ManifestBuilder:
             "documents": sum(f["records_ingested"] for f in files),
             "segments": sum(f["segments"] for f in files),
             "segments_dropped": sum(totals_dropped.values()),
+            "segments_not_themed": len(self._not_themed),
             "interviewer_turns": self.interviewer_turns,
         }
         reconciles = all(f["records_in"] == f["records_ingested"] + f["records_skipped"] for f in files) and (
@@ -171,6 +191,8 @@ class ManifestBuilder:
             "skipped_records": list(self._skipped),
             "segment_drops": dict(sorted(totals_dropped.items())),
             "segments_set_aside": list(self._set_aside),
+            "segments_not_themed": list(self._not_themed),
+            "not_themed_note": NOT_THEMED_NOTE,
             "sources": list(self._sources),
             "totals": totals,
             "reconciles": reconciles,

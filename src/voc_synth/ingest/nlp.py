@@ -42,6 +42,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any
 
+from ..distributed.active import current_session
 from ..forked import fork_available, usable_cores
 from ..progress import ProgressFactory, ProgressTask, null_progress
 from .redact import doc_person_spans
@@ -267,6 +268,12 @@ def _analyse(flat: list[_Piece], results: list[Analysis], nlp: Any, names: bool,
     if (forked and n_chunks < 2) or len(flat) <= batch_size:  # workers would cost more than they save
         n_process = 1
     with factory(description, len(flat)) as task, nlp.select_pipes(disable=disable):
+        session = current_session()
+        if session is not None and session.takes(len(flat), chunk):  # partitions on a Dask cluster
+            from ..distributed.nlp_partitions import analyse_on_cluster
+
+            analyse_on_cluster(session, nlp, flat, results, names, batch_size, chunk, task)
+            return
         if n_process > 1 and forked:
             _analyse_in_workers(flat, results, nlp, names, batch_size, chunk, task, min(n_process, n_chunks))
             return

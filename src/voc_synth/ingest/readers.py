@@ -9,16 +9,17 @@ missing raises `InputError` before any record of that file is produced.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..audio.settings import AUDIO_FORMATS
 from ..config import SourceConfig
 from .columns import ResolvedColumns, resolve_columns, type_from_path
 from .discover import file_format
 from .encoding import detect_encoding, read_text
 from .records import FileInfo, RawRecord, SkippedRecord, Turn, UnusableFile
 from .tabular import TABULAR_FORMATS, Row, cell_text, read_table
-from .transcripts import TRANSCRIPT_FORMATS, odt_paragraphs, read_transcript
+from .transcripts import TRANSCRIPT_FORMATS, Transcript, odt_paragraphs, read_transcript
 
 RecordStream = Iterator[RawRecord | SkippedRecord]
 
@@ -109,9 +110,11 @@ def _rows_to_records(
         )
 
 
-def _transcript_record(path: Path, rel: str, fmt: str, encoding: str, index: int) -> RecordStream:
-    """One interview = one record; its turns are segmented later."""
-    transcript = read_transcript(path, fmt, encoding)
+def _transcript_record(path: Path, rel: str, fmt: str, encoding: str, index: int,
+                       read: Callable[[], Transcript] | None = None) -> RecordStream:
+    """One interview = one record; its turns are segmented later. `read` gives the transcript
+    when it does not come from a text file (a recording)."""
+    transcript = read() if read is not None else read_transcript(path, fmt, encoding)
     turns = transcript.turns
     if not turns:
         body = [line for line in transcript.header if line.strip()]
@@ -173,7 +176,14 @@ def open_file(
     if not fmt:
         info.source_type = source.type or ""
         raise UnusableFile("unsupported format", f"unsupported format: '{path.suffix or path.name}' files are not read "
-                           "(use .txt .md .vtt .srt .docx .odt .csv .tsv .json .jsonl .xlsx)")
+                           "(use .txt .md .vtt .srt .docx .odt .csv .tsv .json .jsonl .xlsx, or a recording: "
+                           ".wav .mp3 .m4a .mp4 .webm .ogg .flac)")
+    if fmt in AUDIO_FORMATS.values():
+        # A recording is an interview whatever its source says, as a .vtt is: transcribed here.
+        from ..audio.reader import read_recording
+
+        info.source_type, info.detected_by, info.encoding = "interview", "extension (recording)", ""
+        return info, _transcript_record(path, rel, fmt, "", index, read=lambda: read_recording(path, info))
     encoding = "binary (zip)" if fmt in ("docx", "odt", "xlsx") else detect_encoding(path, source.encoding)
     if fmt in ("docx", "odt", "xlsx"):
         with path.open("rb") as handle:

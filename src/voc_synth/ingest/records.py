@@ -71,6 +71,7 @@ class FileInfo:
     status: str = "ingested"  # ingested | skipped
     reason: str = ""
     detected_by: str = ""   # how the type/columns were chosen: config, signature:<name>, ...
+    recording: dict[str, Any] | None = None  # recordings: how they were transcribed (audio.session)
 
 
 class UnusableFile(InputError):

@@ -66,6 +66,7 @@ MOMENT_TEXT = {
 MOMENT_SHORT = {"trough": "Trough", "drop": "Sharp drop", "peak": "Peak"}
 POLARITY_TEXT = {"pain": "Pain point", "delight": "Delight", "mixed": "Mixed", "neutral": "Neutral"}
 POLARITY_SHORT = {"pain": "Pain", "delight": "Delight", "mixed": "Mixed", "neutral": "Neutral"}
+SIDE_TEXT = {"negative": "Negative side", "positive": "Positive side"}
 STRENGTH_DOTS = {"strong": "●●●", "moderate": "●●○", "weak": "●○○"}
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
@@ -225,6 +226,12 @@ class QuoteView:
     segment_id: str
     doc_id: str
     stage: str = ""
+    side: str = ""  # "negative" / "positive": the side of its theme's polarity it stands for
+
+    @property
+    def side_text(self) -> str:
+        """"Negative side" / "Positive side" (labels the two sides of a mixed theme)."""
+        return SIDE_TEXT.get(self.side, "")
 
     @property
     def source_label(self) -> str:
@@ -266,6 +273,8 @@ class QuoteView:
             "rank": self.rank,
             "segment_id": self.segment_id,
             "doc_id": self.doc_id,
+            "side": self.side,
+            "side_text": self.side_text,
         }
 
 
@@ -315,6 +324,11 @@ class ThemeView:
 
     @property
     def tone(self) -> str:
+        """The card's colour: the net share of votes (positive minus negative), the evidence its
+        polarity rests on, so a pain point is never tinted as praise by a drifting mean score;
+        the mean where the votes are unknown (older runs)."""
+        if self.share_negative is not None and self.share_positive is not None:
+            return sentiment_class(self.share_positive - self.share_negative)
         return sentiment_class(self.sentiment_mean)
 
     @property
@@ -348,6 +362,11 @@ class ThemeView:
     def sentiment_text(self) -> str:
         return f"sentiment {self.sentiment_value}"
 
+    @property
+    def votes_text(self) -> str:
+        """The shares of negative and positive votes behind the polarity, e.g. "45% negative, 40% positive"."""
+        return f"{fmt_pct(self.share_negative)} negative, {fmt_pct(self.share_positive)} positive"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.theme_id,
@@ -362,6 +381,7 @@ class ThemeView:
             "n_participants": self.n_participants,
             "sentiment_text": self.sentiment_value,
             "share_negative": fmt_pct(self.share_negative),
+            "votes_text": self.votes_text,
             "stage_name": self.stage_name,
             "spans_stages": self.spans_stages,
             "keywords": self.keywords,
@@ -398,6 +418,7 @@ class StageView:
     delights: list[ThemeView] = field(default_factory=list)
     others: list[ThemeView] = field(default_factory=list)
     quotes: list[QuoteView] = field(default_factory=list)
+    mixed: list[ThemeView] = field(default_factory=list)
 
     @property
     def tone(self) -> str:
@@ -405,7 +426,7 @@ class StageView:
 
     @property
     def themes(self) -> list[ThemeView]:
-        return self.pains + self.delights + self.others
+        return self.pains + self.delights + self.mixed + self.others
 
     @property
     def emotion_text(self) -> str:
@@ -436,6 +457,7 @@ class JourneyView:
     version: str
     review_text: str = ""
     rejected: list[dict[str, str]] = field(default_factory=list)
+    polarity_rule: str = ""
 
     @property
     def source_types(self) -> list[str]:
@@ -446,6 +468,10 @@ class JourneyView:
     @property
     def has_others(self) -> bool:
         return any(stage.others for stage in self.stages)
+
+    @property
+    def has_mixed(self) -> bool:
+        return any(stage.mixed for stage in self.stages)
 
     def theme(self, theme_id: int) -> ThemeView:
         for theme in self.themes:
@@ -480,6 +506,7 @@ def _quote_view(row: dict[str, Any], scales: dict[str, str], stage_of: dict[str,
         segment_id=text(row.get("segment_id")),
         doc_id=text(row.get("doc_id")),
         stage=stage_of.get(text(row.get("segment_id")), ""),
+        side=text(row.get("side")),
     )
 
 
@@ -616,9 +643,13 @@ def build_view(synthesis: Any) -> JourneyView:
                 key=lambda t: -t.n_documents,
             )
 
-        pains = pick(row.get("pain_theme_ids"), {"pain", "mixed"})
+        pains = pick(row.get("pain_theme_ids"), {"pain"})
         delights = pick(row.get("delight_theme_ids"), {"delight"})
-        shown = {t.theme_id for t in pains + delights}
+        mixed = pick(row.get("mixed_theme_ids"), {"mixed"})
+        # Runs from before the mixed lane listed mixed themes among the pains.
+        mixed += [t for t in pains if t.polarity == "mixed" and t not in mixed]
+        pains = [t for t in pains if t.polarity != "mixed"]
+        shown = {t.theme_id for t in pains + delights + mixed}
         others = [t for t in themes if t.primary_stage == stage_id and t.theme_id not in shown]
         others.sort(key=lambda t: -t.n_documents)
         placed |= shown | {t.theme_id for t in others}
@@ -643,6 +674,7 @@ def build_view(synthesis: Any) -> JourneyView:
             pains=pains,
             delights=delights,
             others=others,
+            mixed=mixed,
         )
         stage.quotes = stage_quotes(stage)
         stages.append(stage)
@@ -680,6 +712,7 @@ def build_view(synthesis: Any) -> JourneyView:
         manifest_rows=manifest_rows(as_dict(meta.get("manifest"))),
         version=text(as_dict(meta.get("versions")).get("voc_synth")),
         review_text=review_summary(as_dict(meta.get("review"))),
+        polarity_rule=text(meta.get("polarity_rule")).strip(),
         rejected=[
             {
                 "label": one_line(r.get("label")),
@@ -708,10 +741,11 @@ def review_summary(review: dict[str, Any]) -> str:
 
 
 def stage_quotes(stage: StageView, limit: int = 2) -> list[QuoteView]:
-    """1–2 quotes that voice the stage: the best quote of its top pain point and top delight,
-    preferring quotes whose own segment sits in this stage; at most one per theme."""
+    """1–2 quotes that voice the stage: the best quote of its top pain point and top delight
+    (then mixed themes, then others), preferring quotes whose own segment sits in this stage; at
+    most one per theme."""
     candidates: list[tuple[int, int, int, QuoteView]] = []
-    groups = [stage.pains, stage.delights, stage.others]
+    groups = [stage.pains, stage.delights, stage.mixed, stage.others]
     for group_rank, group in enumerate(groups):
         for theme_rank, theme in enumerate(group):
             for quote in theme.quotes:
@@ -769,6 +803,15 @@ def method_notes(meta: dict[str, Any]) -> list[str]:
         )
         if shown:
             notes.append(f"Sentiment vs. ratings ({SOURCE_PLURALS.get(source_type, source_type).lower()}): {shown}.")
+    short = as_dict(meta.get("short_answers"))
+    if num(short.get("n")):
+        placed = int(num(short.get("n")) or 0) - int(num(as_dict(short.get("placed_by")).get("not placed")) or 0)
+        notes.append(
+            f"{fmt_int(short.get('n'))} short answers (e.g. “very good”, “5/5”, an emoji) count toward sentiment "
+            f"and the totals but are too short to say what about, so they form no theme; {fmt_int(placed)} of them "
+            "count toward a stage's emotion, where their words, their source or their file's other answers "
+            "say which stage."
+        )
     notes.append(
         "Quotes are the customers' own (redacted) words, each traceable to its file and location. "
         "Everything on this map is a draft until validated with customers and the team."

@@ -1,7 +1,8 @@
 """`journey_map.png` and `journey_map.svg`: the journey map as one static figure for slides.
 
 Stages as columns, the emotion curve (mean sentiment per stage with 95% intervals, n, and the
-moments that matter), and the top pain point and delight labels of each stage. Drawn with
+moments that matter), and the top pain point, delight and (when there are any) mixed-theme labels
+of each stage. Drawn with
 matplotlib's object API (no pyplot state), so it is safe in notebooks, threads and servers.
 Text is never parsed as mathtext (customer text may contain `$`), and the SVG keeps text as
 text so it stays editable in slide software.
@@ -37,6 +38,10 @@ PNG_DPI = 150
 NAVY = "#1f2a44"
 PAIN_TINT, PAIN_EDGE = "#fbe3cc", "#b35806"
 DELIGHT_TINT, DELIGHT_EDGE = "#d9e8f5", "#2166ac"
+MIXED_TINT, MIXED_EDGE = "#ece9f1", "#6b5b86"
+# (top, bottom, boxes) of the theme lanes: pains and delights, plus mixed themes when there are any.
+LANES_TWO = {"pain": (0.49, 0.265, 2), "delight": (0.25, 0.03, 2)}
+LANES_THREE = {"pain": (0.49, 0.325, 2), "mixed": (0.315, 0.23, 1), "delight": (0.22, 0.03, 2)}
 FONT = ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"]
 
 
@@ -76,7 +81,7 @@ def _extent(view: JourneyView) -> float:
 
 
 def journey_figure(synthesis: Any, *, top_n: int = 2):
-    """A matplotlib `Figure` of the journey map (stages, emotion curve, top pains/delights)."""
+    """A matplotlib `Figure` of the journey map (stages, emotion curve, top pains/delights/mixed)."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyBboxPatch, Rectangle
@@ -120,13 +125,18 @@ def journey_figure(synthesis: Any, *, top_n: int = 2):
                  fontsize=10.5, weight="bold", color="white", va="center", linespacing=1.15)
 
         # Lane labels.
-        lanes = [(0.68, "Emotion", "mean sentiment\n95% interval, n"), (0.38, "Top pain points", "by prevalence"),
-                 (0.145, "Top delights", "by prevalence")]
-        for y, title, hint in lanes:
-            text(0.02, y + 0.015, title.upper(), fontsize=10, weight="bold", color=INK, va="center")
-            text(0.02, y - 0.025, hint, fontsize=8.5, color=MUTED, va="center", linespacing=1.2)
-        canvas_ax.add_patch(Rectangle((0.012, 0.275), 0.004, 0.21, color=PAIN_EDGE, lw=0))
-        canvas_ax.add_patch(Rectangle((0.012, 0.04), 0.004, 0.21, color=DELIGHT_EDGE, lw=0))
+        layout = LANES_THREE if view.has_mixed else LANES_TWO
+        titles = {"pain": ("Top pain points", PAIN_EDGE), "mixed": ("Mixed", MIXED_EDGE),
+                  "delight": ("Top delights", DELIGHT_EDGE)}
+        text(0.02, 0.695, "EMOTION", fontsize=10, weight="bold", color=INK, va="center")
+        text(0.02, 0.655, "mean sentiment\n95% interval, n", fontsize=8.5, color=MUTED, va="center", linespacing=1.2)
+        for kind, (top, bottom, _) in layout.items():
+            title, edge = titles[kind]
+            middle = (top + bottom) / 2
+            text(0.02, middle + 0.015, title.upper(), fontsize=10, weight="bold", color=INK, va="center")
+            hint = "both sides voiced" if kind == "mixed" else "by prevalence"
+            text(0.02, middle - 0.025, hint, fontsize=8.5, color=MUTED, va="center")
+            canvas_ax.add_patch(Rectangle((0.012, bottom + 0.01), 0.004, top - bottom - 0.015, color=edge, lw=0))
 
         # Emotion curve, aligned with the stage columns.
         ax = fig.add_axes((left, 0.545, right - left, 0.255))
@@ -176,11 +186,13 @@ def journey_figure(synthesis: Any, *, top_n: int = 2):
         # Pain and delight boxes.
         label_width = int((col_inches * 72 - 16) / (9.5 * 0.68))
 
-        def boxes(themes: Iterable[ThemeView], top: float, bottom: float, i: int, tint: str, edge: str) -> None:
-            chosen = list(themes)[:top_n]
+        def boxes(themes: Iterable[ThemeView], lane: tuple[float, float, int], i: int, tint: str, edge: str) -> None:
+            top, bottom, n_boxes = lane
+            n_boxes = min(n_boxes, top_n)
+            chosen = list(themes)[:n_boxes]
             x = left + i * col + 0.004
             width = col - 0.008
-            slot = (top - bottom) / top_n
+            slot = (top - bottom) / n_boxes
             if not chosen:
                 text(x + 0.004, top - 0.02, "none found", fontsize=8.5, color=MUTED, style="italic", va="top")
             for k, theme in enumerate(chosen):
@@ -195,8 +207,10 @@ def journey_figure(synthesis: Any, *, top_n: int = 2):
                 text(x + 0.009, y_top - height + 0.011, meta, fontsize=8, color=MUTED, va="bottom")
 
         for i, stage in enumerate(stages):
-            boxes(stage.pains, 0.49, 0.265, i, PAIN_TINT, PAIN_EDGE)
-            boxes(stage.delights, 0.25, 0.03, i, DELIGHT_TINT, DELIGHT_EDGE)
+            boxes(stage.pains, layout["pain"], i, PAIN_TINT, PAIN_EDGE)
+            boxes(stage.delights, layout["delight"], i, DELIGHT_TINT, DELIGHT_EDGE)
+            if "mixed" in layout:
+                boxes(stage.mixed, layout["mixed"], i, MIXED_TINT, MIXED_EDGE)
         text(0.02, 0.012, "Sentiment on −1…+1 (orange = negative, blue = positive); whiskers: 95% interval; n: segments. "
              "Evidence strength per the rule in report.md. Generated by voc_synth.", fontsize=7.5, color=MUTED, va="bottom")
     return fig

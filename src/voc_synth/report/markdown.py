@@ -1,9 +1,10 @@
 """`report.md`: the journey map as a Markdown report for wikis, pull requests and pre-reads.
 
-Title and counts, the evidence rule, then each stage in framework order (emotion, pain points and
-delights with prevalence, evidence strength and attributed quotes, touchpoints, draft
-opportunities), an appendix of all themes and the ingestion manifest summary. Customer text is
-escaped so it cannot change the document's structure (headings, lists, tables, links, HTML).
+Title and counts, the evidence and polarity rules, then each stage in framework order (emotion,
+pain points, delights and mixed themes with prevalence, evidence strength and attributed quotes,
+a mixed theme's labelled by side; touchpoints, draft opportunities), an appendix of all themes
+and the ingestion manifest summary. Customer text is escaped so it cannot change the document's
+structure (headings, lists, tables, links, HTML).
 """
 
 from __future__ import annotations
@@ -51,17 +52,21 @@ def _attribution(quote: QuoteView) -> str:
     return " · ".join(md_text(part) for part in quote.attribution_parts())
 
 
-def _quote_lines(quote: QuoteView) -> list[str]:
+def _quote_lines(quote: QuoteView, labelled: bool = False) -> list[str]:
     lines = []
     if quote.question:
         lines.append(f"  > *Asked:* {md_text(quote.question)}")
         lines.append("  >")
-    lines.append(f"  > “{md_text(quote.text)}”")
+    side = f"*{quote.side_text}:* " if labelled and quote.side_text else ""
+    lines.append(f"  > {side}“{md_text(quote.text)}”")
     lines.append(f"  > — {_attribution(quote)}")
     return lines
 
 
 def _pick_quotes(theme: ThemeView, limit: int = 2) -> list[QuoteView]:
+    if theme.polarity == "mixed":  # one from each side
+        firsts = {q.side: q for q in reversed(theme.quotes)}
+        return sorted(firsts.values(), key=lambda q: q.rank)[:limit]
     chosen: list[QuoteView] = []
     for quote in theme.quotes:
         if len(chosen) >= limit:
@@ -79,14 +84,14 @@ def _theme_block(theme: ThemeView) -> list[str]:
     lines = [
         f"- **{md_text(theme.label)}** — {md_text(theme.prevalence_text) or fmt_int(theme.n_documents) + ' records'}  ",
         f"  Evidence: **{theme.evidence_strength.upper()}** ({md_text(theme.evidence_reason)}) · "
-        f"sentiment {theme.sentiment_value} · {fmt_pct(theme.share_negative)} negative{spans}",
+        f"sentiment {theme.sentiment_value} · {theme.votes_text}{spans}",
     ]
     if theme.status != "draft" or theme.owner or theme.severity:
         lines[-1] += "  "
         lines.append(f"  Review: {md_text(theme.review_text)}" + (f" — {md_text(theme.notes)}" if theme.notes else ""))
     for quote in _pick_quotes(theme):
         lines.append("")
-        lines.extend(_quote_lines(quote))
+        lines.extend(_quote_lines(quote, labelled=theme.polarity == "mixed"))
     lines.append("")
     return lines
 
@@ -103,8 +108,10 @@ def _stage_section(index: int, stage: StageView) -> list[str]:
         f"**Emotion:** {stage.emotion_text} · {fmt_pct(stage.share_negative)} negative{rating}",
         "",
     ]
-    for title, themes in (("Pain points", stage.pains), ("Delights", stage.delights), ("Other topics", stage.others)):
-        if not themes and title == "Other topics":
+    lanes = (("Pain points", stage.pains), ("Delights", stage.delights),
+             ("Mixed — both sides voiced", stage.mixed), ("Other topics", stage.others))
+    for title, themes in lanes:
+        if not themes and title not in ("Pain points", "Delights"):
             continue
         lines += [f"**{title}**", ""]
         if not themes:
@@ -171,6 +178,8 @@ def render_markdown(synthesis: Any) -> str:
     )
     lines += ["## Method & evidence rule", ""]
     lines += [md_text(view.evidence_rule, line_start=True) or "*No evidence rule was recorded for this run.*", ""]
+    if view.polarity_rule:
+        lines += [md_text(view.polarity_rule, line_start=True), ""]
     lines += [f"- {md_text(note, line_start=True)}" for note in view.method] + [""]
 
     lines += ["## Stages", ""]

@@ -27,7 +27,7 @@ from .. import journey
 from ..errors import InputError
 from ..insights import write_insights
 from ..synthesis import Synthesis, frame_to_records
-from ..tables import UNMAPPED_STAGE, UNTHEMED_ID
+from ..tables import UNMAPPED_STAGE, UNTHEMED_ID, count_unthemed, themable
 from .matching import Fingerprint, match_themes, theme_fingerprints
 from .review_file import (
     Review,
@@ -118,7 +118,7 @@ def generated_synthesis(synthesis: Synthesis) -> Synthesis:
     segments = segments.drop(columns=[c for c in (GENERATED_ID, GENERATED_LABEL) if c in segments])
     meta = {k: v for k, v in synthesis.meta.items() if k not in REVIEW_META_KEYS}
     meta["warnings"] = list(base.get("warnings", []))
-    meta["unthemed_segments"] = int((segments["theme_id"] == UNTHEMED_ID).sum())
+    meta["unthemed_segments"] = count_unthemed(segments)
     return Synthesis(
         documents=synthesis.documents,
         segments=segments,
@@ -457,9 +457,12 @@ def apply_review(
 
     segments["theme_id"] = final
     label_of = dict(zip(base["theme_id"], base["label"], strict=True))
-    unthemed_label = raw.segments.loc[raw.segments["theme_id"] == UNTHEMED_ID, "theme_label"]
+    # Short answers keep their own label ("no theme: too short…"); the unthemed label is an outlier's.
+    to_theme = themable(raw.segments)
+    unthemed_label = raw.segments.loc[(raw.segments["theme_id"] == UNTHEMED_ID).to_numpy() & to_theme, "theme_label"]
     unthemed_label = unthemed_label.iloc[0] if len(unthemed_label) else ""
-    segments["theme_label"] = [label_of.get(int(t), unthemed_label) for t in final]
+    segments["theme_label"] = [label_of.get(int(t), unthemed_label) if themed else old
+                               for t, themed, old in zip(final, to_theme, raw.segments["theme_label"], strict=True)]
 
     # 5. Recompute sizes, prevalence, sentiment, stages (and quotes when embeddings allow).
     meta = {k: v for k, v in raw.meta.items() if k not in REVIEW_META_KEYS}
@@ -474,7 +477,7 @@ def apply_review(
         themes = write_insights(themes, quotes, segments, raw.framework)
         result = Synthesis(documents=raw.documents.reset_index(drop=True), segments=segments.reset_index(drop=True),
                            themes=themes, quotes=quotes, stages=raw.stages, framework=raw.framework, meta=meta)
-        result.meta["unthemed_segments"] = int((segments["theme_id"] == UNTHEMED_ID).sum())
+        result.meta["unthemed_segments"] = count_unthemed(segments)
         result.meta["unmapped_segments"] = int((segments["stage"] == UNMAPPED_STAGE).sum())
     result.embeddings = raw.embeddings
     result.topic_model = raw.topic_model

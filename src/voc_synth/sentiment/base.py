@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import SentimentConfig
+from ..distributed.active import current_session
 from ..errors import ConfigError, InputError
 
 SENTIMENT_LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
@@ -166,8 +167,13 @@ def score_sentiment(
     items = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
     if embeddings is not None:
         embeddings = check_embeddings(embeddings, len(items))
+    session = current_session() if backend is None else None  # a backend object given is used here
     backend = backend or backend_from_config(config)
-    if items:
+    if items and session is not None and session.takes(len(items)):
+        from ..distributed.sentiment_partitions import score_on_cluster
+
+        scores = check_scores(score_on_cluster(session, items, embeddings, config, backend), len(items), backend.name)
+    elif items:
         scores = check_scores(backend.score(items, embeddings=embeddings), len(items), backend.name)
     else:
         scores = np.zeros(0, dtype=float)

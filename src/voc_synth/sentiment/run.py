@@ -8,10 +8,15 @@ is fitted from record-level scores to the records' ratings (each source's own sc
 to 0..1) and applied to every segment's score, so labels, theme polarity and stage emotion
 follow the corpus's own notion of a bad or a good experience. The map and the agreement before
 and after are kept in the run's metadata (`sentiment_calibration`).
+
+An answer that is only a rating ("5/5", "9 out of 10", a bare number on its record's scale) or
+only emoji is scored from what it says (`short_answers`), not by the backend, and is not
+recalibrated: it is already the customer's own verdict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +28,7 @@ from ..errors import InputError
 from .aggregate import document_sentiment
 from .base import SentimentBackend, label_scores, score_sentiment
 from .calibrate import calibrate_on_ratings, rating_agreement, rating_groups
+from .short_answers import short_answer_scores
 
 #: Fewest rated records for an agreement figure, and for a calibration.
 MIN_AGREEMENT_RECORDS = 10
@@ -54,18 +60,38 @@ def _agreement(segments: pd.DataFrame, scores: pd.Series, labels: pd.Series, ban
     return out
 
 
+def _read_directly(scored: pd.DataFrame, texts: list[str], scales: Sequence[str] | None, band: float) -> pd.DataFrame:
+    """`scored` with the answers that are only a rating or only emoji scored from what they say."""
+    values, known = short_answer_scores(texts, scales)
+    if not known.any():
+        return scored
+    scored = scored.copy()
+    scores = scored["sentiment"].to_numpy(dtype=float).copy()
+    scores[known] = values[known]
+    scored["sentiment"] = scores
+    scored["sentiment_label"] = label_scores(scores, band)
+    return scored
+
+
 def score_run_sentiment(
     segments: pd.DataFrame,
     embeddings: np.ndarray | None,
     config: SentimentConfig | None = None,
     *,
     backend: SentimentBackend | None = None,
+    scales: Sequence[str] | None = None,
 ) -> RunSentiment:
     """Score a run's segments (`text`; `doc_id`, `source_type` and `rating_norm` — the record's
-    rating rescaled to 0..1 or NaN — for the ratings checks) and calibrate when configured."""
+    rating rescaled to 0..1 or NaN — for the ratings checks) and calibrate when configured.
+
+    `scales` (optional, one per segment): the record's rating scale ("1-5", "" when unknown),
+    which says what a bare number typed as the answer means.
+    """
     config = config or SentimentConfig()
-    scored = score_sentiment(segments["text"].tolist(), embeddings, config, backend=backend)
+    texts = segments["text"].fillna("").astype(str).tolist()
+    scored = score_sentiment(texts, embeddings, config, backend=backend)
     scored.index = segments.index
+    scored = _read_directly(scored, texts, scales, config.neutral_band)
     has_ratings = {"doc_id", "source_type", "rating_norm"} <= set(segments.columns)
     if not has_ratings:
         result = RunSentiment(scored)
@@ -99,6 +125,7 @@ def score_run_sentiment(
         return result
     values = calibration(scored["sentiment"].to_numpy())
     calibrated = pd.DataFrame({"sentiment": values, "sentiment_label": label_scores(values, band)}, index=segments.index)
+    calibrated = _read_directly(calibrated, texts, scales, band)
     result.scores = calibrated
     result.agreement = _agreement(segments, calibrated["sentiment"], calibrated["sentiment_label"], band)
     result.calibration = {"applied": True, "n_records": int(len(docs)), **calibration.to_dict(),

@@ -2,7 +2,9 @@
 
 `map_to_stages(segments, embeddings, framework, config)` gives every segment a stage and a
 confidence, every theme a distribution over stages, and a per-stage summary; see
-`voc_synth.stages.mapping` for the method.
+`voc_synth.stages.mapping` for the method. `place_short_answers` places the short answers
+("very good", "5/5") that stay out of themes, when their stage is known
+(`voc_synth.stages.short_answers`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from .mapping import (
     stage_probabilities,
     with_tuning,
 )
+from .short_answers import ShortAnswerStages, place_short_answers
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
     "Framework",
     "KeywordMatcher",
+    "ShortAnswerStages",
     "Stage",
     "StageEncoder",
     "StageResult",
@@ -39,6 +43,7 @@ __all__ = [
     "framework_from_dict",
     "load_framework",
     "map_to_stages",
+    "place_short_answers",
     "plain_similarity_scores",
     "stage_probabilities",
     "stem",

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..distributed.active import current_session
+
 __all__ = ["KeywordMatcher", "stem", "stems"]
 
 # Function words and verbs so generic they say nothing about a journey stage.
@@ -206,6 +208,11 @@ class KeywordMatcher:
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """An (n_texts, n_stages) array of keyword evidence, 0 where nothing matched."""
+        session = current_session()
+        if session is not None and session.takes(len(texts)):  # partitions on a Dask cluster
+            from ..distributed.stage_partitions import keyword_scores_on_cluster
+
+            return keyword_scores_on_cluster(session, self, list(texts))
         out = np.zeros((len(texts), self.n_stages))
         for i, text in enumerate(texts):
             toks = stems(text)

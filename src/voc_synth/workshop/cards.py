@@ -58,7 +58,7 @@ def card_data(insight: Insight) -> dict[str, Any]:
         quotes.append({"text": text, "attribution": cite})
     return {
         "theme_id": insight.theme_id,
-        "kind": "pain" if insight.is_pain else "delight" if insight.polarity == "delight" else "neutral",
+        "kind": insight.polarity if insight.polarity in ("pain", "delight", "mixed") else "neutral",
         "draft": insight.draft,
         "stage": truncate(insight.stage_name, 40),
         "label": label,

@@ -92,11 +92,13 @@ class Insight:
 
     @property
     def is_pain(self) -> bool:
-        return self.polarity in ("pain", "mixed")
+        # A mixed theme voices praise as much as complaint: shown as mixed, never as a pain point.
+        return self.polarity == "pain"
 
     @property
     def lane(self) -> str:
-        return "pain point" if self.is_pain else "delight" if self.polarity == "delight" else "observation"
+        lanes = {"pain": "pain point", "delight": "delight", "mixed": "mixed feelings"}
+        return lanes.get(self.polarity, "observation")
 
     @property
     def sentiment_text(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..synthesis import Synthesis
+from ..tables import count_short_answers, count_unthemed
 from .insights import Insight, num
 from .textfit import clean
 
@@ -38,6 +39,7 @@ class RunFacts:
     validated_by: str = ""
     validated_on: str = ""
     orphans: list[str] = field(default_factory=list)
+    short_answers: int = 0   # "very good", "5/5": in sentiment and totals, in no theme
 
 
 def run_facts(synthesis: Synthesis, insights: list[Insight], include_drafts: bool) -> RunFacts:
@@ -53,7 +55,9 @@ def run_facts(synthesis: Synthesis, insights: list[Insight], include_drafts: boo
             sources.append(text)
     seg = synthesis.segments
     n_segments = int(len(seg)) if seg is not None else 0
-    unthemed = int((seg["theme_id"] < 0).sum()) if n_segments and "theme_id" in seg else 0
+    unthemed = count_unthemed(seg) if n_segments else 0
+    short_answers = count_short_answers(seg) if n_segments else 0
+    clustered = n_segments - short_answers  # the segments that went to theme clustering
     statuses = synthesis.themes["status"].fillna("draft").value_counts().to_dict() \
         if len(synthesis.themes) and "status" in synthesis.themes else {}
     rejected = len(meta.get("rejected_themes") or [])
@@ -77,13 +81,14 @@ def run_facts(synthesis: Synthesis, insights: list[Insight], include_drafts: boo
         n_draft=int(sum(v for k, v in statuses.items() if k != "validated")),
         n_rejected=rejected,
         unthemed=unthemed,
-        unthemed_share=unthemed / n_segments if n_segments else 0.0,
+        unthemed_share=unthemed / clustered if clustered else 0.0,
         skipped=skipped,
         skipped_reasons=reasons,
         dates=dates,
         validated_by=clean(review.get("validated_by")),
         validated_on=clean(review.get("validated_on")),
         orphans=[f"theme {o.get('id')} “{clean(o.get('label'))}”" for o in review.get("orphans") or []],
+        short_answers=short_answers,
     )
     n_draft_shown = sum(1 for i in insights if i.draft)
     caveats = []
@@ -97,8 +102,11 @@ def run_facts(synthesis: Synthesis, insights: list[Insight], include_drafts: boo
                        + (f" on {facts.validated_on}" if facts.validated_on else "") + ".")
     if include_drafts and n_draft_shown:
         caveats.append(f"{n_draft_shown} insight(s) shown are DRAFTS, not yet validated; they are marked DRAFT.")
-    caveats.append(f"{facts.unthemed_share:.0%} of segments ({facts.unthemed} of {facts.n_segments}) fit no theme "
+    caveats.append(f"{facts.unthemed_share:.0%} of segments ({facts.unthemed} of {clustered}) fit no theme "
                    "and are not on this map.")
+    if short_answers:
+        caveats.append(f"{short_answers} short answer(s) (e.g. “very good”, “5/5”, an emoji) count toward sentiment, "
+                       "stage emotion and totals but are too short to say what about, so they are in no theme.")
     if skipped:
         caveats.append(f"{skipped} input record(s) were skipped"
                        + (f" ({'; '.join(reasons[:3])})" if reasons else "") + "; see manifest.json.")

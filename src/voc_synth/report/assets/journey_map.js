@@ -33,9 +33,12 @@
     return sentiment < 0.2 ? "tone-pos1" : "tone-pos2";
   }
 
-  function renderQuote(quote) {
+  function renderQuote(quote, labelSide) {
     var item = el("li", "panel-quote " + toneOf(quote.sentiment));
     item.setAttribute("data-source", quote.source_type || "");
+    if (labelSide && quote.side_text) {
+      item.appendChild(el("p", "side side-" + quote.side, quote.side_text));
+    }
     if (quote.question) {
       item.appendChild(el("p", "question", "Answering: " + quote.question));
     }
@@ -67,7 +70,7 @@
     var facts = el("dl", "panel-facts");
     fact(facts, "Prevalence", theme.prevalence_text);
     fact(facts, "Evidence", theme.evidence_strength + (theme.evidence_reason ? " — " + theme.evidence_reason : ""));
-    fact(facts, "Sentiment", theme.sentiment_text + " · " + theme.share_negative + " negative");
+    fact(facts, "Sentiment", theme.sentiment_text + " · votes " + theme.votes_text);
     fact(facts, "Size", theme.n_documents + " records · " + theme.n_participants + " people · " + theme.n_segments + " segments");
     fact(facts, "Keywords", (theme.keywords || []).join(", "));
     fact(facts, "Touchpoints", (theme.touchpoints || []).join(", "));
@@ -85,7 +88,8 @@
     var quotes = theme.quotes || [];
     panelBody.appendChild(el("h3", "panel-quotes-title", quotes.length + (quotes.length === 1 ? " quote" : " quotes") + " (all sources)"));
     var list = el("ol", "panel-quotes");
-    quotes.forEach(function (quote) { list.appendChild(renderQuote(quote)); });
+    // A mixed theme shows both sides; each quote says which it stands for.
+    quotes.forEach(function (quote) { list.appendChild(renderQuote(quote, theme.polarity === "mixed")); });
     if (!quotes.length) { list.appendChild(el("li", "empty", "No quote was selected for this theme.")); }
     panelBody.appendChild(list);
 
