@@ -87,6 +87,30 @@ class Partition:
     size: int
 
 
+def gather_rows(
+    session: ClusterSession,
+    step: str,
+    label: str,
+    fn: Callable[..., Arrays],
+    partitions: Sequence[Partition],
+    bounds: Sequence[tuple[int, int]],
+    out: np.ndarray,
+    *,
+    shared: Iterable[Any] = (),
+    field: str = "scores",
+) -> np.ndarray:
+    """`run_partitions` for a step whose partition i returns `field` for rows `bounds[i]`: the
+    rows are written into `out` (returned) under a progress bar named `label`."""
+
+    def on_result(i: int, arrays: Arrays) -> None:
+        start, stop = bounds[i]
+        out[start:stop] = arrays[field]
+
+    with session.progress(label, len(out)) as task:
+        run_partitions(session, step, fn, partitions, on_result, shared=shared, advance=task.advance)
+    return out
+
+
 def run_partitions(
     session: ClusterSession,
     step: str,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import SentimentConfig
-from .partitions import Partition, partition_key, ranges, run_partitions
+from .partitions import Partition, gather_rows, partition_key, ranges
 from .store import Arrays
 from .worker import model_lock
 
@@ -42,16 +42,8 @@ def score_on_cluster(session: ClusterSession, texts: list[str], embeddings: np.n
         block = None if embeddings is None else np.ascontiguousarray(embeddings[start:stop])
         key = partition_key("sentiment", recipe, [texts[start:stop], block if block is not None else b""])
         partitions.append(Partition(key, (texts[start:stop], block), stop - start))
-    scores = np.zeros(len(texts), dtype=float)
-
-    def on_result(i: int, arrays: Arrays) -> None:
-        start, stop = bounds[i]
-        scores[start:stop] = arrays["scores"]
-
-    with session.progress("Scoring sentiment", len(texts)) as task:
-        run_partitions(session, "sentiment", score_partition, partitions, on_result, shared=[config],
-                       advance=task.advance)
-    return scores
+    return gather_rows(session, "sentiment", "Scoring sentiment", score_partition, partitions, bounds,
+                       np.zeros(len(texts), dtype=float), shared=[config])
 
 
 def score_partition(config: SentimentConfig, texts: list[str], embeddings: np.ndarray | None) -> Arrays:

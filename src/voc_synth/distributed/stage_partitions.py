@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .partitions import Partition, content_hash, partition_key, ranges, run_partitions
+from .partitions import Partition, content_hash, gather_rows, partition_key, ranges
 from .store import Arrays
 
 if TYPE_CHECKING:
@@ -31,16 +31,8 @@ def keyword_scores_on_cluster(session: ClusterSession, matcher: Any, texts: list
     bounds = ranges(len(texts), session.partition_items(GRAIN))
     partitions = [Partition(partition_key("stage_keywords", recipe, texts[a:b]), (texts[a:b],), b - a)
                   for a, b in bounds]
-    out = np.zeros((len(texts), matcher.n_stages))
-
-    def on_result(i: int, arrays: Arrays) -> None:
-        start, stop = bounds[i]
-        out[start:stop] = arrays["scores"]
-
-    with session.progress("Matching stage keywords", len(texts)) as task:
-        run_partitions(session, "stage_keywords", keyword_partition, partitions, on_result, shared=[matcher],
-                       advance=task.advance)
-    return out
+    return gather_rows(session, "stage_keywords", "Matching stage keywords", keyword_partition, partitions,
+                       bounds, np.zeros((len(texts), matcher.n_stages)), shared=[matcher])
 
 
 def keyword_partition(matcher: Any, texts: list[str]) -> Arrays:
