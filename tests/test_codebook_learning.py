@@ -1,0 +1,51 @@
+"""The learned coder reads the researcher's coded passages the way it will read the material:
+in context, with the question each answer follows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from voc_synth.themes.codebook import QUESTION_WEIGHT, in_context, learn_codes
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def _study(seed: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Code A's answers follow a question that reads like code B's passages, so in context they
+    sit nearer B's examples than A's. Both codes' examples are passages of this material."""
+    rng = np.random.RandomState(seed)
+    dim = 64
+    e = np.linalg.qr(rng.normal(size=(dim, dim)))[0]
+    a, c, d = e[0], e[1], e[2]
+    b = _unit(a + c)
+
+    def around(centre: np.ndarray, n: int) -> np.ndarray:
+        return _unit(centre + 0.1 * rng.normal(size=(n, dim)))
+
+    texts = np.vstack([around(a, 40), around(b, 40)])
+    questions = np.vstack([np.repeat(c[None], 40, axis=0), np.repeat(d[None], 40, axis=0)])
+    context = in_context(texts, questions, np.ones(80, dtype=bool))
+    code_vectors = [np.vstack([a[None], texts[:16]]), np.vstack([b[None], texts[40:56]])]   # name, examples
+    return code_vectors, context, np.repeat([0, 1], 40)
+
+
+def test_examples_found_in_the_material_teach_the_code_in_context() -> None:
+    assert QUESTION_WEIGHT > 0
+    code_vectors, context, truth = _study(6)
+    coder = learn_codes(code_vectors)
+    assert coder is not None
+    text_only = coder.text_only.predict_proba(context).argmax(axis=1)
+    assert (text_only[:40] == 0).mean() < 0.2          # passages alone mislead: A's answers read like B
+    learned = coder.predict_proba(context).argmax(axis=1)
+    assert (learned[:40] == 0).mean() >= 0.7           # refitted on the examples found in context
+    assert (learned[40:] == 1).mean() >= 0.9           # without costing B
+
+
+def test_examples_not_in_the_material_leave_the_text_coder_unchanged() -> None:
+    code_vectors, context, _ = _study(6)
+    coder = learn_codes(code_vectors)
+    assert coder is not None
+    elsewhere = context[16:40][:, ::-1].copy()          # material none of the examples come from
+    assert np.allclose(coder.predict_proba(elsewhere), coder.text_only.predict_proba(elsewhere))
