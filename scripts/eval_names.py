@@ -14,6 +14,8 @@ for weekdays, months and redaction placeholders.
     .venv/bin/python scripts/eval_names.py --before /tmp/names_demo_before --run /tmp/names_demo
     .venv/bin/python scripts/eval_names.py --run /tmp/names_demo_before --relabel   # current namer
                                                                     # on that run's themes
+    .venv/bin/python scripts/eval_names.py --labels RUN [RUN ...]   # any run (e.g. a real study):
+                                                                    # stored label -> current namer's
 """
 
 from __future__ import annotations
@@ -71,6 +73,16 @@ def relabel(segments: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     themes = themes.copy()
     themes["label"] = unique_names(names)
     return themes
+
+
+def show_labels(run: Path) -> None:
+    """A run's themes, stored label → the current namer's label (same clustering): for corpora
+    without an answer key, such as the real interview studies."""
+    segments, themes = load_run(run)
+    renamed = relabel(segments, themes)
+    print(f"== {run} ({len(themes)} themes)")
+    for (_, old), new in zip(themes.iterrows(), renamed["label"], strict=True):
+        print(f"  {int(old['theme_id']):3d} n={int(old['n_segments']):4d} | {str(old['label'])[:48]:48s} -> {new}")
 
 
 def content(text: str) -> set[str]:
@@ -135,7 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/names_demo"), help="where to run the CLI")
     parser.add_argument("--before", type=Path, default=None, help="a run folder to show side by side")
     parser.add_argument("--relabel", action="store_true", help="rename --run's themes with the current namer")
+    parser.add_argument("--labels", type=Path, nargs="+", default=None,
+                        help="run folders of any corpus: print each theme's stored label and the current namer's")
     args = parser.parse_args(argv)
+    if args.labels:
+        for folder in args.labels:
+            show_labels(folder)
+        return 0
     run = args.run
     if run is None:
         run_cli(args.out)

@@ -19,7 +19,9 @@ from voc_synth.models import load_spacy
 from voc_synth.themes.naming import (
     ExtractiveNamer,
     OpenAICompatibleNamer,
+    Phrase,
     check_name,
+    choose_label,
     is_one_off,
     make_namer,
     name_groups,
@@ -89,7 +91,50 @@ def test_one_off_details_are_never_phrases(nlp) -> None:
         assert not set(phrase.lower().split()) & FORBIDDEN
         assert "[" not in phrase and not any(ch.isdigit() for ch in phrase)
     assert is_one_off("Monday delivery") and is_one_off("[NAME] helped") and is_one_off("grey box")
+    assert is_one_off("low values and more blues")
     assert not is_one_off("late delivery")
+
+
+def test_clause_sized_phrases_are_said_whole_and_never_cut_off(nlp) -> None:
+    said = {
+        "My promo code was rejected at checkout again.": "promo code was rejected at checkout",
+        "Honestly the size information is missing on most pages.": "size information is missing",
+        "The parcel arrived after the promised date.": "parcel arrived after the promised date",
+        "Honestly the easiest return I have ever made.": "easiest return",
+    }
+    for text, phrase in said.items():
+        phrases = phrases_of_doc(nlp(text))
+        assert phrase in phrases, (text, phrases)
+        assert all(p.lower() in text.lower() for p in phrases)  # verbatim spans
+        assert not any(p.lower().startswith("honestly") for p in phrases)
+    # A question's wh-word or a pronoun object left out would leave a fragment.
+    assert not any("even worth" in p for p in phrases_of_doc(nlp("What are the points even worth?")))
+    assert "clicked" not in " ".join(phrases_of_doc(nlp("I clicked it twice.")))
+
+
+class _Embedder:
+    """Phrase vectors by hand: a joined name is the sum of the phrases it holds."""
+
+    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors = vectors
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = []
+        for text in texts:
+            parts = [v for k, v in self.vectors.items() if k in text.lower()]
+            out.append(np.sum(parts, axis=0) if parts else np.ones(3))
+        return np.asarray(out, dtype=np.float32)
+
+
+def test_a_name_fits_its_theme_rather_than_its_neighbours() -> None:
+    theme, neighbour = np.array([1.0, 0, 0]), np.array([0, 1.0, 0])
+    vectors = {"late delivery": np.array([0.8, 0.6, 0]), "parcel arrived late": np.array([0.75, 0, 0.66])}
+    phrases = [Phrase(text=t, key=tuple(t.split()), support=0.3) for t in vectors]
+    embedder = _Embedder(vectors)
+    # Alone, the closer phrase wins; next to a theme about delivery in general, the phrase
+    # that says what sets this theme apart does.
+    assert choose_label(phrases, theme, embedder) == "Late delivery"
+    assert choose_label(phrases, theme, embedder, others=neighbour[None, :]) == "Parcel arrived late"
 
 
 def test_extractive_names_are_short_grounded_and_deterministic(nlp) -> None:

@@ -1,10 +1,12 @@
 """Theme names a researcher would write, chosen by a config string (`themes.namer`).
 
 `extractive` (the default: offline, deterministic) names a theme with a phrase its customers
-actually said: spaCy noun chunks ("late delivery", "promo code") and verb phrases ("tracking
-stopped updating", "found you on Instagram") are collected from the theme's most central
-segments, then ranked by how many of the theme's segments say them, how distinctive they are
-against the rest of the corpus, and how close in meaning they sit to the theme's centroid.
+actually said: spaCy noun chunks ("late delivery", "promo code"), verb phrases ("tracking
+stopped updating", "found you on Instagram") and clause-sized spans ("promo code was rejected
+at checkout", `candidates.py`) said by at least two of the theme's most central segments are
+the candidates. The name is the candidate (or two short ones joined) whose embedding sits
+closest to the theme's centroid and not to another theme's (`meaning_score`, KeyBERT-like);
+without an embedder, candidates rank by how many segments say them and how distinctive they are.
 A name is 2-6 words; a phrase holding a weekday, month, colour, number, a redaction
 placeholder ("[NAME]") or a proper name of a person is never used.
 
@@ -32,9 +34,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
+from .candidates import VAGUE_MODIFIERS, clause_spans, wh_outside
 
 MIN_WORDS = 2
 MAX_WORDS = 6
+MAX_CANDIDATES = 60  # phrases said most often per theme that are weighed as names
 PARSE_PER_THEME = 30  # central segments parsed per theme: phrases said there, counted everywhere
 MAX_CHARS_PARSED = 400
 
@@ -90,6 +94,7 @@ def is_one_off(text: str) -> bool:
     if _PLACEHOLDER_RE.search(text) or "[" in text or "]" in text or any(ch.isdigit() for ch in text):
         return True
     words = set(_WORD_RE.findall(text.lower()))
+    words |= {w[:-1] for w in words if w.endswith("s") and len(w) > 3}  # "blues", "reds"
     return bool(words & (WEEKDAYS | MONTHS | COLOURS | TIME_WORDS | NUMBER_WORDS))
 
 
@@ -102,6 +107,7 @@ class Phrase:
     support: float = 0.0  # share of the theme's segments that say it
     outside: float = 0.0  # share of the other segments that say it
     centrality: float = 0.0  # cosine to the theme centroid
+    elsewhere: float = 0.0  # highest cosine to another theme's centroid
     score: float = 0.0
     kind: str = "noun"  # "verb" for a verb phrase: it says what happens, not only what about
 
@@ -132,10 +138,15 @@ def _surface(tokens: list[Any]) -> str:
 
 
 def _trim(tokens: list[Any]) -> list[Any]:
-    """Leading articles, possessives and pronouns off; trailing punctuation off. A phrase whose
-    negation would be cut off is dropped whole ("wouldn't hesitate" never becomes "hesitate")."""
+    """Leading articles, possessives, pronouns, sentence adverbs ("honestly the easiest return")
+    and counting words ("other robots") off; trailing punctuation off. A phrase whose negation
+    would be cut off is dropped whole ("wouldn't hesitate" never becomes "hesitate")."""
     while tokens and (tokens[0].pos_ in ("DET", "PRON", "PUNCT", "CCONJ", "ADP", "AUX", "PART", "SCONJ")
-                      or tokens[0].dep_ == "poss" or tokens[0].lower_ in LIGHT_WORDS or tokens[0].text.startswith("'")):
+                      or tokens[0].dep_ == "poss" or tokens[0].lower_ in LIGHT_WORDS or tokens[0].text.startswith("'")
+                      # a sentence adverb before the article ("honestly the ..."), not "too many"
+                      or (tokens[0].pos_ == "ADV" and len(tokens) > 1
+                          and (tokens[1].pos_ in ("DET", "PRON") or tokens[1].dep_ == "poss"))
+                      or (tokens[0].lower_ in VAGUE_MODIFIERS and len(tokens) > 1)):
         if tokens[0].lower_ in NEGATIONS or tokens[0].lower_ in ("n't", "nt"):
             return []
         tokens = tokens[1:]
@@ -166,6 +177,10 @@ def _ok(tokens: list[Any]) -> bool:
     return True
 
 
+def _ok_clause(tokens: list[Any]) -> bool:
+    return _ok(tokens) and tokens[-1].lemma_.lower() not in VAGUE
+
+
 def phrases_of_doc(doc: Any) -> list[str]:
     """Noun chunks and verb phrases said in one parsed text, as contiguous verbatim spans."""
     return [text for text, _ in extract_phrases(doc)]
@@ -185,7 +200,8 @@ def _trim_verb_phrase(span: list[Any]) -> list[Any]:
 
 
 def extract_phrases(doc: Any) -> list[tuple[str, str]]:
-    """(text, "noun" | "verb") for every noun chunk and verb phrase of one parsed text."""
+    """(text, "noun" | "verb") for every noun chunk, verb phrase and clause-sized span
+    (`candidates.clause_spans`) of one parsed text."""
     out: list[tuple[str, str]] = []
     chunks: dict[int, Any] = {}
     try:
@@ -238,8 +254,12 @@ def extract_phrases(doc: Any) -> list[tuple[str, str]]:
                for t in span):
             continue
         span = _trim_verb_phrase(span)
-        if len(span) >= 2 and _ok(span):
+        if len(span) >= 2 and _ok(span) and not wh_outside(tok, span):
             out.append((_surface(span), "verb"))
+    have = {text for text, _ in out}
+    # A clause ending on a vague head ("was a famous guy") is refused like such a noun chunk.
+    out += [(text, "verb") for text in clause_spans(doc, _ok_clause, _surface, LIGHT_VERBS, NEGATIONS, MAX_WORDS)
+            if text not in have]
     return out
 
 
@@ -303,7 +323,7 @@ def rank_phrases(docs: list[str], topics: np.ndarray, theme_ids: list[int], unit
     for k, t in enumerate(theme_ids):
         n_parsed = min(len(order[k]), PARSE_PER_THEME)
         floor = 2 if n_parsed >= 6 else 1
-        keys = [key for key, c in said[k].most_common() if c >= floor][:40]
+        keys = [key for key, c in said[k].most_common() if c >= floor][:MAX_CANDIDATES]
         for word in (keywords[k] if keywords else [])[:10]:
             key = stem_key(word)
             if key and key not in keys and key in surfaces and not is_one_off(word) and 1 <= len(key) <= 4:
@@ -322,22 +342,30 @@ def rank_phrases(docs: list[str], topics: np.ndarray, theme_ids: list[int], unit
             phrases.append(Phrase(text=text, key=key, support=float((hits & members).sum()) / n_in,
                                   outside=float((hits & themed & ~members).sum()) / n_out,
                                   kind="verb" if key in verbal else "noun"))
+        embedded = False
         if embedder is not None and phrases:
             try:
                 vectors = np.asarray(embedder.embed([p.text for p in phrases]), dtype=np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-9)
-                for p, sim in zip(phrases, vectors @ centroids[k], strict=True):
-                    p.centrality = float(sim)
+                sims = vectors @ np.asarray(centroids).T
+                for p, row in zip(phrases, sims, strict=True):
+                    p.centrality = float(row[k])
+                    p.elsewhere = float(np.delete(row, k).max()) if len(row) > 1 else 0.0
+                embedded = True
             except Exception:  # noqa: BLE001 - names still rank on counts alone
                 pass
         for p in phrases:
-            distinct = p.support / (p.support + p.outside + 1e-9)
-            length = 0.55 if p.n_words == 1 else 1.0 if p.n_words <= 4 else 0.85
-            meaning = max(0.05, p.centrality) if embedder is not None else 1.0
-            p.score = float(np.sqrt(p.support) * distinct * meaning * length)
+            length = 0.55 if p.n_words == 1 else 1.0 if p.n_words <= 4 else 0.9
+            if embedded:
+                # KeyBERT-like: close in meaning to this theme, not to the others.
+                p.score = max(0.01, meaning_score(p.centrality, p.elsewhere)) * length
+            else:
+                distinct = p.support / (p.support + p.outside + 1e-9)
+                p.score = float(np.sqrt(p.support) * distinct * length)
         # A longer phrase that holds a shorter one and is said nearly as often says more
         # ("tracking stopped updating" over "stopped updating"): it takes the shorter one's rank.
-        for p in phrases:
+        # (Embeddings already see that; counts alone do not.)
+        for p in phrases if not embedded else []:
             for q in phrases:
                 if (len(q.key) > len(p.key) and q.n_words <= 5 and q.support >= 0.6 * p.support
                         and f" {' '.join(p.key)} " in f" {' '.join(q.key)} "):
@@ -352,30 +380,49 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def _same_words(a: Phrase, b: Phrase) -> bool:
+    """Two phrases sharing a word, "queries" ~ "query" included: never joined into one name."""
+    def folded(key: tuple[str, ...]) -> set[str]:
+        return {w[:-1] + "y" if w.endswith("i") else w for w in key}
+
+    return bool(folded(a.key) & folded(b.key))
+
+
 def _joined(a: Phrase, b: Phrase) -> str:
     return f"{a.text} and {b.text}" if a.n_words <= 2 and b.n_words <= 2 else f"{a.text}, {b.text}"
 
 
-SUPPORT_WEIGHT = 0.1  # exponent on the share of segments that say a name's parts
-DISTINCT_WEIGHT = 0.5  # exponent on how much more the theme says them than the rest
-VERB_BONUS = 1.0  # weight of a name holding a verb phrase ("promo code didn't work")
+CONTRAST = 0.25  # weight of the closeness to the nearest other theme, against this theme's
 PAIR_SHAPE = 0.8  # weight of a name joining two phrases against a single phrase
+PAIR_PART_WORDS = 3  # a joined name's parts are short ("delivery fee and hidden costs")
+
+
+def meaning_score(centrality: float, elsewhere: float) -> float:
+    """How well a name's meaning fits its theme: cosine to the theme's centroid, less a quarter
+    of its cosine to the nearest other theme (so "delivery" loses to "delivery fee" when several
+    themes are about delivery). One coarse weight, not fitted per corpus."""
+    return float(centrality - CONTRAST * elsewhere)
 
 
 def choose_label(phrases: list[Phrase], centroid: np.ndarray, embedder: Any = None, pool: int = 10,
-                 pairs_from: int = 6) -> str:
+                 pairs_from: int = 6, others: np.ndarray | None = None) -> str:
     """The name that sits closest in meaning to the whole theme: one of its best phrases, or two
-    of them joined ("promo code and discount"), within 2-6 words. Each option is scored by its
-    embedding's cosine to the theme centroid times how many segments say its parts and how
-    distinctive they are. Without an embedder: `compose_label`."""
+    of them joined ("promo code and discount"), within 2-6 words. Each option is scored by
+    `meaning_score`: its embedding's cosine to the theme centroid, less its closeness to the
+    nearest of the `others` (the other themes' centroids); a joined pair weighs a little less
+    than a single phrase. Only phrases said by at least two of the theme's central segments are
+    candidates (`rank_phrases`). Without an embedder: `compose_label`."""
     if embedder is None or not phrases:
         return compose_label(phrases)
     top = [p for p in phrases[:pool] if p.n_words <= MAX_WORDS]
+    if not any(p.n_words >= MIN_WORDS for p in top):
+        top += [p for p in phrases[pool:] if MIN_WORDS <= p.n_words <= MAX_WORDS][:3]
     options: list[tuple[str, list[Phrase]]] = [(p.text, [p]) for p in top]
     for i, a in enumerate(top[:pairs_from]):
         for b in top[i + 1: pairs_from]:
-            if set(a.key) & set(b.key) or a.n_words + b.n_words > MAX_WORDS:
-                continue
+            if _same_words(a, b) or max(a.n_words, b.n_words) > PAIR_PART_WORDS \
+                    or a.n_words + b.n_words > PAIR_PART_WORDS + 2:
+                continue  # "IEEE History Center, quoted for publication" reads as a list
             if min(a.n_words, b.n_words) == 1 and max(a.n_words, b.n_words) > 2:
                 continue  # "shop, recommended you to my sister" reads as a list, not a name
             options.append((_joined(a, b), [a, b]))
@@ -384,16 +431,15 @@ def choose_label(phrases: list[Phrase], centroid: np.ndarray, embedder: Any = No
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-9)
     except Exception:  # noqa: BLE001 - fall back to the count-based choice
         return compose_label(phrases)
+    elsewhere = np.zeros(len(options))
+    if others is not None and len(others):
+        elsewhere = (vectors @ np.asarray(others, dtype=np.float32).T).max(axis=1)
     best: tuple[float, str] | None = None
-    for (text, parts), sim in zip(options, vectors @ centroid, strict=True):
-        support = min(p.support for p in parts)
-        distinct = float(np.mean([p.support / (p.support + p.outside + 1e-9) for p in parts]))
+    for (text, parts), sim, near in zip(options, vectors @ centroid, elsewhere, strict=True):
         n_words = len(text.split())
         # A one-word name is a last resort (names are 2-6 words).
         shape = 0.3 if n_words < MIN_WORDS else PAIR_SHAPE if len(parts) > 1 else 1.0
-        if any(p.kind == "verb" for p in parts):
-            shape *= VERB_BONUS
-        score = float(sim) * (support ** SUPPORT_WEIGHT) * (distinct ** DISTINCT_WEIGHT) * shape
+        score = max(0.01, meaning_score(float(sim), float(near))) * shape
         if best is None or score > best[0]:
             best = (score, text)
     return _capital(best[1]) if best else compose_label(phrases)
@@ -458,9 +504,10 @@ class ExtractiveNamer:
                     keywords: list[list[str]], embedder: Any = None,
                     warnings: list[str] | None = None) -> list[ThemeName]:
         ranked, centroids = rank_phrases(docs, topics, theme_ids, unit, embedder, self.nlp, keywords)
+        stacked = np.asarray(centroids, dtype=np.float32).reshape(len(centroids), unit.shape[1])
         out = []
-        for phrases, words, centroid in zip(ranked, keywords, centroids, strict=True):
-            label = choose_label(phrases, centroid, embedder)
+        for k, (phrases, words, centroid) in enumerate(zip(ranked, keywords, centroids, strict=True)):
+            label = choose_label(phrases, centroid, embedder, others=np.delete(stacked, k, axis=0))
             if not label:  # nothing said twice: fall back to the keyphrases
                 from .labels import label_from_keywords
 
