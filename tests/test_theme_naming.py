@@ -312,3 +312,27 @@ def test_a_codebook_name_is_never_renamed_to_make_labels_unique() -> None:
                                         Phrase("parcel never arrived", ("parcel", "never", "arriv"))])
     coded = ThemeName("Late delivery", [], source="codebook")
     assert unique_names([other, coded]) == ["Parcel never arrived", "Late delivery"]
+
+
+def test_a_name_said_aloud_that_redaction_missed_never_names_a_theme(nlp) -> None:
+    # A first name the redaction list did not know reaches the namer as said: it must still
+    # never be part of a theme's name, however often it is said.
+    helped = [
+        "Maria Thompson on the phone sorted out my refund in minutes.",
+        "I rang and Maria Thompson sorted out my refund the same day.",
+        "Honestly Maria Thompson sorted out my refund without any fuss.",
+        "Maria Thompson from the support team sorted out my refund quickly.",
+        "The lady on the phone, Maria Thompson, sorted out my refund.",
+        "Maria Thompson sorted out my refund and called me back after.",
+    ]
+    texts, topics, unit = _corpus()
+    rng = np.random.default_rng(5)
+    extra = rng.normal(size=16) + 0.2 * rng.normal(size=(len(helped), 16))
+    extra /= np.linalg.norm(extra, axis=1, keepdims=True)
+    texts = texts + helped
+    topics = np.concatenate([topics, np.full(len(helped), 3)])
+    unit = np.vstack([unit, extra.astype(np.float32)])
+    names = ExtractiveNamer(nlp).name_themes(texts, topics, [0, 1, 2, 3], unit, [[], [], [], ["maria thompson"]])
+    label = unique_names(names)[3]
+    assert "maria" not in label.lower() and "thompson" not in label.lower(), label
+    assert "refund" in label.lower(), label

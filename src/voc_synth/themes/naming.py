@@ -300,8 +300,9 @@ def rank_phrases(docs: list[str], topics: np.ndarray, theme_ids: list[int], unit
     said: list[Counter[tuple[str, ...]]] = [Counter() for _ in theme_ids]
     verbal: set[tuple[str, ...]] = set()
     surfaces: dict[tuple[str, ...], Counter[str]] = {}
-    disable = [p for p in ("ner",) if p in getattr(nlp, "pipe_names", [])]
-    for k, doc in zip(owner, nlp.pipe(to_parse, batch_size=64, disable=disable), strict=True):
+    # The entity recogniser stays on: `_ok` refuses a phrase holding a person's name, which a
+    # redaction list can miss ("thanks to Priya on the phone"), and it only knows one from NER.
+    for k, doc in zip(owner, nlp.pipe(to_parse, batch_size=64), strict=True):
         seen: set[tuple[str, ...]] = set()
         for text, kind in extract_phrases(doc):
             key = stem_key(text)
