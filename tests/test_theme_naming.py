@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from voc_synth.config import ThemeConfig
 from voc_synth.errors import ConfigError
-from voc_synth.insights import how_might_we_from, third_person, write_insights
+from voc_synth.insights import how_might_we_from, third_person, write_insights, write_statement
 from voc_synth.models import load_spacy
 from voc_synth.themes.naming import (
     ExtractiveNamer,
@@ -336,3 +336,15 @@ def test_a_name_said_aloud_that_redaction_missed_never_names_a_theme(nlp) -> Non
     label = unique_names(names)[3]
     assert "maria" not in label.lower() and "thompson" not in label.lower(), label
     assert "refund" in label.lower(), label
+
+
+def test_an_insight_without_a_quotable_clause_still_reads_as_a_sentence(nlp) -> None:
+    theme = {"label": "Quality is excellent", "polarity": "delight", "share_positive": 0.8,
+             "prevalence_text": "92 reviews"}
+    # No quote states it on its own (too short to be a clause): the name is what they say...
+    statement, source = write_statement(theme, ["Superb."], "Product use", None, nlp)
+    assert statement.startswith("Customers (92 reviews) say quality is excellent — a strength at Product use"), statement
+    assert source == -1
+    # ...and a name that is not a clause is what they talk about.
+    statement, _ = write_statement({**theme, "label": "Box plot colours"}, [], "Product use", None, nlp)
+    assert statement.startswith("Customers (92 reviews) talk about box plot colours — "), statement

@@ -151,6 +151,23 @@ def why_it_matters(theme: dict[str, Any], stage_name: str, overall_rating: float
     return text
 
 
+def _is_clause(label: str, nlp: Any) -> bool:
+    """Whether a theme name is a whole clause with a subject ("Quality is excellent"), which
+    reads wrongly after "talk about"."""
+    if nlp is None or not label:
+        return False
+    doc = nlp(label)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or not any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children):
+        return False
+    # A finite "be" or auxiliary ("is excellent", "was promised") or a past tense ("arrived late").
+    # A bare present -s form is left out: in a short name it is as often a plural noun
+    # ("Box plot colours").
+    if root.tag_ == "VBD" or (root.lemma_ == "be" and root.tag_ in ("VBZ", "VBP")):
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBD", "VBP", "MD") for c in root.children)
+
+
 def write_statement(theme: dict[str, Any], texts: list[str], stage_name: str,
                     overall_rating: float | None, nlp: Any = None) -> tuple[str, int]:
     """"Who (prevalence) say what — why it matters." and the index of the quote it came from."""
@@ -161,6 +178,8 @@ def write_statement(theme: dict[str, Any], texts: list[str], stage_name: str,
     head = f"{who} ({prevalence})" if prevalence else who
     if clause:
         body = f"{head} say {_lower_first(third_person(clause))}"
+    elif _is_clause(label, nlp):  # "Quality is excellent": the name is itself what they say
+        body = f"{head} say {_lower_first(label)}"
     else:  # no quote states it on its own: say what they talk about, in their words
         body = f"{head} talk about {label[:1].lower() + label[1:]}"
     return f"{body} — {why_it_matters(theme, stage_name, overall_rating)}.", source
