@@ -104,6 +104,7 @@ def transcribed(sample: tuple[Path, list[Any]], cache_dir: Path) -> dict[str, An
     return {"result": result, "cpu": _cpu_seconds() - cpu, "wall": time.perf_counter() - wall}
 
 
+@pytest.mark.slow
 def test_the_synthetic_interview_is_transcribed_with_its_speakers(transcribed: dict[str, Any],
                                                                   sample: tuple[Path, list[Any]]) -> None:
     """Bars: word error rate ≤ 15 %, speaker attribution ≥ 90 % of words, ≥ 3x real time."""
@@ -132,6 +133,7 @@ def test_the_synthetic_interview_is_transcribed_with_its_speakers(transcribed: d
     assert cpu_rtf >= 3.0
 
 
+@pytest.mark.slow
 def test_a_rerun_takes_the_transcript_from_the_cache(transcribed: dict[str, Any], sample: tuple[Path, list[Any]],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from voc_synth.audio import session
@@ -151,6 +153,7 @@ def test_a_rerun_takes_the_transcript_from_the_cache(transcribed: dict[str, Any]
         session.transcribe_recording(sample[0], AudioConfig(speakers=3))
 
 
+@pytest.mark.slow
 def test_a_folder_with_a_recording_and_a_text_transcript_runs_with_no_config(
         transcribed: dict[str, Any], sample: tuple[Path, list[Any]], tmp_path: Path) -> None:
     """`voc-synth run FOLDER` as a researcher types it: quotes from the recording carry the time
@@ -188,6 +191,16 @@ def test_a_folder_with_a_recording_and_a_text_transcript_runs_with_no_config(
     assert len(from_recording) and all(re.fullmatch(r"\d\d:\d\d:\d\d", loc) for loc in from_recording.locator)
     assert set(from_recording.participant) == set(participant)
     assert re.search(r"interview\\?_recording\.wav, \d\d:\d\d:\d\d", (out / "report.md").read_text())
+    # The transcript to correct is in the run folder, redacted, and the manifest says how to use it.
+    vtt = (out / "transcripts" / "interview_recording.vtt").read_text(encoding="utf-8")
+    assert f"<v {participant[0]}>" in vtt and "<v Interviewer>" in vtt and "Speaker 1" not in vtt
+    assert recording["recording"]["transcript"] == "transcripts/interview_recording.vtt"
+    assert "interview_recording.vtt" in manifest["transcripts"]["interview_recording.wav"]["correct"]
+    assert "transcripts" in result.output
+    # The map plays each quoted moment from the recording, by a path relative to the run.
+    page = (out / "journey_map.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<audio class="quote-audio" controls preload="none" src="([^"]+)"', page)
+    assert sources and all(re.fullmatch(r"\.\./[^:]*interview_recording\.wav#t=\d+,\d+\.\d", s) for s in sources)
 
 
 def test_an_undecodable_recording_is_listed_and_the_run_goes_on(tmp_path: Path, cache_dir: Path) -> None:
@@ -301,3 +314,69 @@ def test_words_become_chunks_turns_and_an_editable_vtt(tmp_path: Path) -> None:
     path.write_text(to_vtt(cues, note="call.wav"), encoding="utf-8")
     again = read_vtt(path, "utf-8").turns
     assert [(t.speaker, t.text, t.timestamp) for t in again] == [(t.speaker, t.text, t.timestamp) for t in turns]
+
+
+def _spoken(script: list[tuple[int, str]]) -> list[Word]:
+    """Words with times and voices for a scripted exchange: (voice, sentence) in order."""
+    words, clock = [], 0.5
+    for segment, (voice, sentence) in enumerate(script):
+        for token in sentence.split():
+            words.append(Word(clock, clock + 0.4, f" {token}", segment, voice))
+            clock += 0.45
+        clock += 1.0
+    return words
+
+
+def test_the_run_writes_a_redacted_transcript_to_correct_and_rerun(
+        tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """transcripts/<stem>.vtt in the run folder has the run's pseudonyms and redaction, keeps the
+    recording's times, and — saved beside the recording — is what the next run reads."""
+    from voc_synth.audio import session
+    from voc_synth.audio.export import read_cues, write_run_transcripts
+    from voc_synth.audio.player import recording_location
+    from voc_synth.config import Config, SourceConfig
+    from voc_synth.ingest import ingest
+    from voc_synth.synthesis import Synthesis
+
+    words = _spoken([(0, "How did the delivery go last week?"),
+                     (1, "Badly. The courier left it outside, and my neighbour Sarah Whitcombe found it in the rain."),
+                     (0, "What would you have wanted instead?"),
+                     (1, "A text message with a photo, so I could ask someone to bring the parcel inside.")])
+
+    def fake(path: Path, settings: AudioConfig, *args: Any) -> session.RecordingTranscript:
+        return session.RecordingTranscript(words, "en", 1.0, words[-1].end + 1, 2, "fake", 1.0)
+
+    monkeypatch.setattr(session, "_transcribe", fake)
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "call_07.wav").write_bytes(b"RIFF a recording the fake transcriber hears")
+    config = Config(sources=[SourceConfig(path=folder)], base_dir=folder)
+    first = ingest(config)
+    # The manifest names the recording by its label only; where it is stays in this process,
+    # for the map's player.
+    entry = next(f for f in first.manifest["files"] if f["path"] == "call_07.wav")
+    assert str(folder) not in json.dumps(entry) and "/" not in entry["recording"]["transcript"]
+    assert recording_location("call_07.wav") == (folder / "call_07.wav").resolve()
+    run = tmp_path / "run"
+    synthesis = Synthesis(first.documents, first.segments, *(first.segments.iloc[:0] for _ in range(3)),
+                          meta={"manifest": first.manifest})
+    written, section = write_run_transcripts(synthesis, run)
+    assert written == [run / "transcripts" / "call_07.vtt"]
+    assert "save it next to the recording as call_07.vtt" in section["call_07.wav"]["correct"]
+    text = written[0].read_text(encoding="utf-8")
+    assert "Sarah" not in text and "Whitcombe" not in text and "[NAME]" in text
+    cues = read_cues(text)
+    assert [c.speaker for c in cues] == ["Interviewer", "P01", "Interviewer", "P01"]
+    answer = next(w for w in words if w.text == " Badly.")
+    assert abs(cues[1].start - answer.start) < 0.01   # the answer starts when it was said
+
+    # The researcher fixes a word and saves the file beside the recording: no transcription now.
+    (folder / "call_07.vtt").write_text(text.replace("photo", "picture"), encoding="utf-8")
+    monkeypatch.setattr(session, "_transcribe", lambda *a: pytest.fail("transcribed again"))
+    second = ingest(config)
+    files = {f["path"]: f for f in second.manifest["files"]}
+    assert files["call_07.vtt"]["status"] == "ingested"
+    assert files["call_07.vtt"]["people"]["interviewer"] == ["Interviewer"]
+    assert set(second.segments.speaker) == {"P01"}
+    assert any("picture" in t for t in second.segments.text)
+    assert sorted(set(second.segments.locator)) == sorted(set(first.segments.locator))

@@ -225,6 +225,10 @@ def _print_summary(synthesis, folder: Path) -> None:
     table.add_row("themes", f"{summary['themes']} ({summary['unthemed_segments']} segments unthemed)")
     table.add_row("unmapped to a stage", str(summary["unmapped_segments"]))
     table.add_row("journey map", str(folder / "journey_map.html"))
+    transcripts = sorted((folder / "transcripts").glob("*.vtt"))
+    if transcripts:
+        table.add_row("transcripts", f"{len(transcripts)} recording(s) in {folder / 'transcripts'} (redacted): "
+                      "correct one, save it next to its recording as <name>.vtt, and run again")
     out.print(table)
     for warning in synthesis.meta.get("warnings", []):
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)

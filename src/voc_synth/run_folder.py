@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .audio.export import point_manifest_at_run_transcripts, write_run_transcripts
 from .synthesis import Synthesis, _json_safe
 
 MANIFEST_FILE = "manifest.json"
@@ -48,9 +49,12 @@ def write_outputs_with_manifest(synthesis: Synthesis, folder: Path) -> list[Path
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     written = list(write_outputs(synthesis, folder))
+    # Each recording's transcript, redacted as the run is, for the researcher to correct.
+    transcripts, section = write_run_transcripts(synthesis, folder)
+    written += transcripts
     synthesis.meta.setdefault("timings", {})["report"] = round(time.perf_counter() - start, 3)
     names = [str(p.relative_to(folder)) for p in written] + [MANIFEST_FILE]
-    manifest = build_manifest(synthesis, names)
+    manifest = point_manifest_at_run_transcripts(build_manifest(synthesis, names), section)
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return [*written, folder / MANIFEST_FILE]
 

@@ -4,7 +4,7 @@ The recording is cut into *chunks*: runs of words with no pause of `PAUSE` secon
 never across a recognised segment (Whisper ends a segment where a sentence ends, which is where
 speakers usually change), and at most `MAX_CHUNK` seconds long so one chunk is one voice. Each
 chunk gets a voice print (`embeddings.embed_spectrograms`); the prints of chunks long enough to be
-reliable are clustered (agglomerative, cosine distance, average linkage), and every chunk —
+reliable are clustered (agglomerative, Ward linkage on unit-length prints), and every chunk —
 short ones too — goes to the nearest cluster centre.
 
 The number of speakers is given (`audio.speakers`) or estimated: each count from 2 up to
@@ -32,9 +32,11 @@ MIN_SHARE = 0.05      # a speaker says at least this share of the words' time
 # Splits less separated than this are not worth making.
 MIN_SILHOUETTE = 0.2
 # Cluster centres more alike than this are one voice. Two espeak-ng voices (same synthesiser,
-# other pitch and accent) measure 0.77; one espeak voice split in two 0.83. Two people are
-# expected to differ more than two settings of one synthesiser (not measured here: no real
-# recordings on this machine).
+# other pitch and accent) measure 0.77; one espeak voice split in two 0.83. On real recordings
+# (docs/real_data.md, "Audio data") two people on a phone call measure 0.57-0.88 and one
+# person's side of a call, split in two, 0.80-0.94: no value separates them, and this one keeps
+# all 14 one-voice recordings whole at the cost of calling 3 of 7 phone calls one voice. Set
+# `audio.speakers` when the number is known.
 SAME_VOICE = 0.8
 
 
@@ -71,7 +73,11 @@ def speech_chunks(words: Sequence[Word]) -> list[Chunk]:
 def _cosine_clusters(prints: np.ndarray, k: int) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering
 
-    return AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(prints)
+    # Ward linkage on unit-length prints (Euclidean distance there is a function of the cosine):
+    # it makes compact clusters of comparable spread, where average linkage tends to split off
+    # one odd chunk and leave both voices of a phone call in the other cluster.
+    unit = prints / np.maximum(np.linalg.norm(prints, axis=1, keepdims=True), 1e-12)
+    return AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(unit)
 
 
 def _shares(labels: np.ndarray, seconds: np.ndarray, k: int) -> np.ndarray:

@@ -4,7 +4,7 @@ The recording becomes the same `Transcript` a text transcript does ("Speaker 1",
 turns with timestamps); from there interviewer detection, pseudonyms and redaction are the
 ones every transcript gets. The manifest entry of the file (`files[].recording`) says which
 model transcribed it, the language, how many voices, how fast, whether it came from the cache
-and where the editable .vtt is.
+and the name of its .vtt in the transcript cache.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..ingest.records import FileInfo, UnusableFile
 from ..ingest.transcripts import TRANSCRIPT_FORMATS, Transcript
+from .player import remember_recording
 from .session import active_settings, transcribe_recording
 from .transcript import to_transcript
 
@@ -40,6 +41,9 @@ def read_recording(path: Path, info: FileInfo | None = None) -> Transcript:
     result = transcribe_recording(path, settings, progress)
     if info is not None:
         info.recording = result.summary()
+        # Where it is stays in this process (the map's player), out of the manifest: outputs
+        # name the file by its label only, the same on every machine.
+        remember_recording(info.path, path)
     if not result.words:
         raise UnusableFile("no speech", "no speech was recognised in the recording")
     return to_transcript(result.cues)

@@ -54,7 +54,9 @@ class RecordingTranscript:
             "duration_seconds": round(self.duration, 1), "speakers": self.speakers,
             "words": len(self.words), "transcribe_seconds": round(self.seconds, 2),
             "realtime_factor": round(self.realtime_factor, 2), "cached": self.cached,
-            "transcript": self.transcript_file,
+            # The entry's name in the transcript cache (`export.cached_transcript` finds it):
+            # outputs carry no folder of this machine.
+            "transcript": Path(self.transcript_file).name if self.transcript_file else "",
         }
 
 

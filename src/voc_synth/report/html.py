@@ -57,9 +57,20 @@ def page_data(view: JourneyView) -> dict[str, Any]:
     }
 
 
-def render_journey_map(synthesis: Any) -> str:
-    """The journey map page for `synthesis` as an HTML string."""
+def render_journey_map(synthesis: Any, folder: Path | None = None) -> str:
+    """The journey map page for `synthesis` as an HTML string.
+
+    With the `folder` the page is written to, a quote from a recording gets a player of the
+    quoted moment (`audio.player`): a file on this machine, never a network fetch.
+    """
+    from ..audio.player import quoted_moments
+
     view = build_view(synthesis)
+    players = quoted_moments(synthesis, folder) if folder is not None else {}
+    csp = content_security_policy(asset("journey_map.js"))
+    if players:
+        # Media from local files only: a page served over the network still fetches nothing.
+        csp += "; media-src file:"
     script = asset("journey_map.js")
     # The curve is as wide as the stage columns; a constant overall width keeps its text the same
     # size on the page whether the framework has 4 stages or 10.
@@ -72,7 +83,8 @@ def render_journey_map(synthesis: Any) -> str:
         print_curve=emotion_curve_for(view, height=205.0, column=column),
         css=Markup(asset("journey_map.css")),
         script=Markup(script),
-        csp=content_security_policy(script),
+        csp=csp,
+        players=players,
         data_json=script_json(page_data(view)),
     )
 
@@ -83,5 +95,5 @@ def write_journey_map(synthesis: Any, path: Path | str) -> Path:
     if path.is_dir() or not path.suffix:
         path = path / JOURNEY_MAP_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_journey_map(synthesis), encoding="utf-8")
+    path.write_text(render_journey_map(synthesis, path.parent), encoding="utf-8")
     return path
