@@ -35,8 +35,6 @@ def test_clean_verbatim_removes_only_the_noise_of_speech(spoken: str, clean: str
     "Sorry, give me one second, let me share my screen.", "You're on mute, I think.",
     "Okay, sounds good.", "You too. I'm ready whenever you are.", "Give me like two minutes and I'll be right back.",
     "No, I think I've said it all. Good luck with it all.", "Sorry, I've completely lost my train of thought.",
-    "Right, where were we?", "Have you had a nice weekend?", "How's your week been so far?", "Are you all set?",
-    "Sorry, hang on, somebody's at the door. Okay, I'm back.", "So where are you joining us from today?",
 ])
 def test_small_talk_is_recognised(text: str) -> None:
     assert is_small_talk(text)
@@ -47,7 +45,6 @@ def test_small_talk_is_recognised(text: str) -> None:
     "I stopped recording my expenses in the app after the update.",
     "Nice to meet you too. I run a small bakery and we order flour every week.",
     "The screen on the kiosk froze every time I tried to pay.",
-    "Where were we supposed to send the broken one back to?",
 ])
 def test_substance_is_not_small_talk(text: str) -> None:
     assert not is_small_talk(text)
@@ -294,36 +291,3 @@ Never properly, which is how I learnt to program.
     assert {t.speaker for t in transcript.turns} >= {"Q", "Jim Reyes", "Selma Sabanovic"}
     assert "INTERVIEWER" not in {t.speaker for t in transcript.turns}
     assert not any("INTERVIEWEE" in t.text for t in transcript.turns)
-
-
-WARM_UP = """Interviewer: Hi, thanks for joining. Can you hear me all right?
-
-Dana Lowe: Yes, hi! Sorry, I was wrestling with my headphones for a minute there.
-
-Interviewer: No worries. Did you have a good weekend?
-
-Dana Lowe: Oh, lovely, thanks, we went up to the lakes, so I'm still unpacking really.
-
-Interviewer: And how has your week been?
-
-Dana Lowe: Busy, but honestly the week was mostly spent chasing your courier, because my parcel was marked delivered on Monday and it never turned up, and nobody on the phone could tell me where it actually went or when I would get my money back.
-
-Interviewer: Let's start with how you first found the shop. What brought you to it?
-
-Dana Lowe: A friend posted the pie dish on her story and I went looking for it the same evening.
-"""
-
-
-def test_the_answers_to_social_questions_are_small_talk_unless_they_say_more(tmp_path: Path) -> None:
-    folder = tmp_path / "interviews"
-    folder.mkdir()
-    (folder / "dana.txt").write_text(WARM_UP, encoding="utf-8")
-    result = ingest(Config(sources=[SourceConfig(path=folder, type="interview")], base_dir=tmp_path))
-    said = " ".join(result.segments["text"])
-    # Pleasantries in answer to "can you hear me?" and "did you have a good weekend?" are left out...
-    assert "headphones" not in said and "lakes" not in said
-    # ...but a long answer to "how has your week been?" that turns to the experience is kept,
-    assert "marked delivered on Monday" in said
-    # as is the answer to the first research question.
-    assert "posted the pie dish" in said
-    assert result.manifest["segment_drops"]["small talk"] == 2

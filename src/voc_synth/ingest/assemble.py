@@ -21,14 +21,7 @@ from .records import Record, Turn
 from .redact import Redactor
 from .segment import Unit, cut_block, drop_reason
 from .speakers import asks
-from .speech import (
-    asks_only_small_talk,
-    clean_verbatim,
-    is_small_talk,
-    is_social_answer,
-    question_context,
-    too_little_said,
-)
+from .speech import clean_verbatim, is_small_talk, question_context, too_little_said
 from .tabular import cell_text
 from .transcripts import PROTOCOL
 from .values import infer_scale
@@ -141,7 +134,6 @@ def interview_segments(record: Record, redacted: list[Redacted], unit: str, seg_
     pieces: list[str] = []
     position = 0
     question = ""
-    social = False  # whether the question being answered only asked small talk
     n = 0
     file_unit = raw.unit
     for i, (turn, block) in enumerate(zip(turns, redacted, strict=True)):
@@ -154,18 +146,12 @@ def interview_segments(record: Record, redacted: list[Redacted], unit: str, seg_
             # A think-aloud protocol's task prompt is what the next answers respond to, asked or not.
             if asks(block.text) or turn.speaker == PROTOCOL or (not question and drop_reason(block.text, 1) is None):
                 question = question_context(block.text, block.sentences, asks)
-                social = asks_only_small_talk(block.text, block.sentences, asks)
             continue
-        # "Can you hear me okay?" / "Yes, hi! Sorry, I was just fighting with the camera.": the
-        # answer to a purely social question is small talk too, whatever its words.
-        pleasantry = social and is_social_answer(block.text)
         for piece in cut_block(block.text, block.sentences, unit, seg_cfg):
             n += 1
             text = clean_verbatim(block.text[piece.start:piece.end])
             # Judged on what is kept: "um, uh, yeah" is filler once its fillers are gone.
             reason = unit_drop_reason(text, drop_reason(text, seg_cfg.min_words), speech=True)
-            if pleasantry and reason is None:
-                reason = SMALL_TALK
             if reason:
                 drops[reason] += 1
                 if reason == NOT_ENGLISH and set_aside is not None:

@@ -516,8 +516,7 @@ def _why_no_segments(drops: Counter[str], min_words: int) -> tuple[str, str]:
     reasons = {
         "filler": "only filler (e.g. 'yeah', 'ok thanks')",
         "too short": f"too short (fewer than {min_words} words in every unit)",
-        "small talk": ("only small talk or call logistics (e.g. 'can you hear me?', 'thanks, bye'), "
-                       "or a short answer to a purely social question ('have you had a good weekend?')"),
+        "small talk": "only small talk or call logistics (e.g. 'can you hear me?', 'thanks, bye')",
         "not English": "not in English (voc_synth's language models are English-only)",
     }
     kind = max(sorted(drops), key=lambda k: drops[k]) if drops else "too short"

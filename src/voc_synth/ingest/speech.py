@@ -4,11 +4,8 @@ Transcribed speech carries things a written review never does, and each would ot
 in the analysis:
 
 - **Small talk and logistics** ("can you hear me?", "this meeting is being recorded", "thanks,
-  bye", "good luck with the project"), and the answer to a purely social question ("Have you
-  had a good weekend?" / "Yes, lovely, we were away at the coast"): whatever its words, a short
-  answer to such a question is pleasantries (`asks_only_small_talk`, `is_social_answer`). Such
-  a unit is dropped as `small talk` (counted in the manifest), so it can never form a theme of
-  its own.
+  bye", "good luck with the project"). Such a unit is dropped as `small talk` (counted in the
+  manifest), so it can never form a theme of its own.
 - **Disfluencies** ("um", "uh", "I I think", "the- the app") and transcriber tags
   ("[inaudible]", "[laughs]", "[overlapping speech]"). Quotes are shown and embedded as
   *clean verbatim*, the convention of transcription services: fillers and stutters removed,
@@ -44,10 +41,7 @@ _SMALL_TALK_PHRASES = [
     r"(?:mind|okay|ok) (?:if )?(?:i|we) record", r"consent(?: form)?", r"(?:permission|agree) to record",
     # greetings, thanks and goodbyes
     r"nice to (?:meet|see|talk to) you", r"good to (?:meet|see|talk to) you", r"how are you(?: doing)?(?: today)?",
-    r"how(?:'s| is) it going", r"how(?:'s| is) your (?:day|morning|afternoon|week|weekend)(?: been| going)?",
-    r"how (?:was|has been) your (?:day|morning|afternoon|week|weekend|holiday|break)",
-    r"(?:have|did) you (?:had|have) a (?:good|nice|lovely|great|relaxing) (?:day|week|weekend|holiday|break)",
-    r"good (?:morning|afternoon|evening)", r"where are you (?:joining|calling|dialling|dialing) (?:us |in )?from(?: today)?",
+    r"how(?:'s| is) it going", r"how(?:'s| is) your (?:day|morning|afternoon|week)", r"good (?:morning|afternoon|evening)",
     r"thank(?:s| you)(?: (?:so|very) much)?(?: again)? for (?:your time|joining|taking (?:the )?time|having me|"
     r"coming|doing this|participating|your help|chatting|talking|speaking|sharing)",
     r"thank(?:s| you)(?: (?:so|very) much)?(?: again)?", r"have a (?:good|great|nice|lovely|wonderful) "
@@ -65,12 +59,7 @@ _SMALL_TALK_PHRASES = [
     r"(?:that's|that is) (?:all|it|everything) (?:from me|i had|i have|for (?:me|today|now))",
     r"(?:i'll|i will|we'll|we will) (?:stop|end) (?:the )?(?:call|meeting|recording|there)",
     r"(?:let me|i'll|i will) (?:just )?(?:open|pull up|find|grab|check) (?:my|the) (?:notes|doc|document|questions|script)",
-    r"(?:you're|you are|we're|we are) (?:all )?(?:set|good)", r"(?:are you|are we) (?:all )?(?:set|ready)(?: to (?:go|start))?",
-    r"(?:all|everything) good",
-    # interruptions and picking up again
-    r"where (?:were|was) (?:we|i)", r"(?:someone|somebody)(?:'s| is) at the (?:door|front door)",
-    r"(?:do you )?mind if i (?:grab|get|fetch) (?:a |some )?(?:glass of |cup of )?(?:water|coffee|tea|drink)",
-    r"(?:okay|ok|right|sorry),? (?:i'm )?back",
+    r"(?:you're|you are|we're|we are) (?:all )?(?:set|good)", r"(?:all|everything) good",
     # closing and holding the floor, not content
     r"(?:i think )?(?:i've|i have) said (?:it )?all", r"(?:i've|i have) (?:got )?nothing (?:else|more)(?: to add)?",
     r"nothing (?:else|more) to add", r"(?:that's|that is) (?:about )?it(?: really)?", r"let me think",
@@ -162,27 +151,6 @@ def is_small_talk(text: str) -> bool:
     rest = _SMALL_TALK.sub(" ", re.sub(r"\[[A-Z_]+\]", " ", text))
     content = [w for w in words(rest) if w.lower().replace("’", "'") not in FILLER_WORDS]
     return len(content) <= 2
-
-
-# An answer to a purely social question ("Can you hear me okay?", "Have you had a good
-# weekend?") is small talk too when it is about this long or shorter: a sentence or two of
-# pleasantries. A longer answer has moved on to something else and is kept.
-SOCIAL_ANSWER_MAX_WORDS = 30
-
-
-def asks_only_small_talk(text: str, sentences: Sequence[tuple[int, int]], asks: Callable[[str], bool]) -> bool:
-    """Whether an interviewer turn asks something, and everything it asks is small talk
-    ("Hi, thanks for joining. Can you hear me okay?"), not a question about the research."""
-    spans = [(a, b) for a, b in sentences if text[a:b].strip()] or [(0, len(text))]
-    asking = [text[a:b] for a, b in spans if asks(text[a:b])]
-    return bool(asking) and all(is_small_talk(question) for question in asking)
-
-
-def is_social_answer(turn_text: str) -> bool:
-    """Whether a participant's whole turn, answering a purely social question, is short enough
-    to be pleasantries ("Yes, hi! Sorry, I was just fighting with the camera.")."""
-    said = [w for w in words(turn_text) if w.lower().replace("’", "'") not in FILLER_WORDS]
-    return len(said) <= SOCIAL_ANSWER_MAX_WORDS
 
 
 _SENTENCE_END = re.compile(r"[.!?…]['\")\]]*\s*$")
