@@ -223,16 +223,14 @@ def _comparable(synthesis: vs.Synthesis, folder: Path) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("n_segments, theme_sample", [(700, None), (1400, 400)],
-                         ids=["below-the-theme-sample", "above-it"])
-def test_a_small_corpus_gives_the_same_synthesis_on_a_cluster(
-        inproc_client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_segments: int,
-        theme_sample: int | None) -> None:
+def test_a_corpus_above_the_theme_sample_gives_the_same_synthesis_on_a_cluster(
+        inproc_client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Below the theme sample, the whole demo is checked the same way (test_distributed_demo.py).
+    n_segments, theme_sample = 1400, 400
     corpus = _synthetic_config(tmp_path, n_segments)
     monkeypatch.setenv("VOC_SYNTH_CACHE_DIR", str(tmp_path / "cache"))
     config = load_config(corpus)
-    if theme_sample:
-        config.execution.theme_sample = theme_sample
+    config.execution.theme_sample = theme_sample
     alone = vs.synthesize(config)
 
     shutil.rmtree(tmp_path / "cache" / "embeddings")  # cold again: the workers must encode
@@ -245,9 +243,8 @@ def test_a_small_corpus_gives_the_same_synthesis_on_a_cluster(
     steps = {phase["step"] for phase in session.phases if phase["partitions"] >= 2}
     assert {"spacy", "embed"} <= steps, session.phases
     assert "sentiment" in {phase["step"] for phase in session.phases}
-    if theme_sample:
-        assert "themes" in steps
-        assert alone.meta["config"]["execution"]["theme_sample"] == theme_sample
+    assert "themes" in steps
+    assert alone.meta["config"]["execution"]["theme_sample"] == theme_sample
     assert clustered.meta["execution"]["workers"] == 2
     assert ("Scoring sentiment", len(clustered.segments)) in progress.opened
     assert not (tmp_path / "work").exists()  # emptied once the block ended normally

@@ -8,16 +8,15 @@ byte-identical synthesis.json across runs, and the embedding cache reused on a s
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import DEMO
+from conftest import DEMO, DemoRun, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -26,23 +25,19 @@ OUTPUTS = ["journey_map.html", "report.md", "synthesis.json", "segments.csv", "t
 
 
 def _run_cli(args: list[str], cache_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VOC_SYNTH_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "voc_synth", *args], capture_output=True, text=True,
-                          timeout=900, env=env)
+    return run_cli(args, cache_dir)[0]
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("embedding-cache")
+def demo_run(demo_cold_run: DemoRun) -> Path:
+    """The session's cold demo run (conftest), made with `--segment-by customer_segment`."""
+    assert "journey_map.html" in demo_cold_run.stdout  # the closing summary says where the map is
+    return demo_cold_run.folder
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
-    out = tmp_path_factory.mktemp("runs") / "demo"
-    result = _run_cli(["run", str(DEMO), "--out", str(out), "--segment-by", "customer_segment"], cache_dir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "journey_map.html" in result.stdout  # the closing summary says where the map is
-    return out
+def cache_dir(demo_cold_run: DemoRun) -> Path:
+    return demo_cold_run.cache_dir
 
 
 @pytest.fixture(scope="module")
@@ -157,13 +152,15 @@ def test_second_run_is_identical_and_reuses_the_cache(demo_run: Path, cache_dir:
     assert manifest["embedding_cache"]["encoded"] == 0, manifest["embedding_cache"]
 
 
-def test_report_rerenders_without_recomputing(demo_run: Path, cache_dir: Path) -> None:
-    before = (demo_run / "synthesis.json").read_text()
-    (demo_run / "report.md").unlink()
-    result = _run_cli(["report", str(demo_run)], cache_dir)
+def test_report_rerenders_without_recomputing(demo_run: Path, cache_dir: Path, tmp_path: Path) -> None:
+    run = tmp_path / "demo"  # a copy: the session's demo run is shared with other modules
+    shutil.copytree(demo_run, run)
+    before = (run / "synthesis.json").read_text()
+    (run / "report.md").unlink()
+    result = _run_cli(["report", str(run)], cache_dir)
     assert result.returncode == 0, result.stderr
-    assert (demo_run / "report.md").is_file()
-    assert (demo_run / "synthesis.json").read_text() == before
+    assert (run / "report.md").is_file()
+    assert (run / "synthesis.json").read_text() == before
 
 
 # -- polarity: lanes and quotes a researcher would sign -------------------------------------
