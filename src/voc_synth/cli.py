@@ -225,9 +225,11 @@ def _print_summary(synthesis, folder: Path) -> None:
     table.add_row("themes", f"{summary['themes']} ({summary['unthemed_segments']} segments unthemed)")
     table.add_row("unmapped to a stage", str(summary["unmapped_segments"]))
     table.add_row("journey map", str(folder / "journey_map.html"))
-    transcripts = sorted((folder / "transcripts").glob("*.vtt"))
+    from .audio.export import TRANSCRIPTS_FOLDER
+
+    transcripts = sorted((folder / TRANSCRIPTS_FOLDER).glob("*.vtt"))
     if transcripts:
-        table.add_row("transcripts", f"{len(transcripts)} recording(s) in {folder / 'transcripts'} (redacted): "
+        table.add_row("transcripts", f"{len(transcripts)} recording(s) in {folder / TRANSCRIPTS_FOLDER} (redacted): "
                       "correct one, save it next to its recording as <name>.vtt, and run again")
     out.print(table)
     for warning in synthesis.meta.get("warnings", []):

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..ingest.transcripts import cue_blocks
 from .transcript import Cue, to_vtt
 
 TRANSCRIPTS_FOLDER = "transcripts"
-_TIMING = re.compile(r"(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")
 _VOICE = re.compile(r"^<v ([^>]*)>(.*)$")
 _WORD = re.compile(r"[\w']+")
 
@@ -35,18 +35,23 @@ def correction_hint(stem: str) -> str:
             f"as {stem}.vtt, and run again: the corrected text is read instead of the audio.")
 
 
+def _seconds(clock: str) -> float:
+    """Seconds of a cue time ("00:01:02.500", "01:02.5")."""
+    seconds = 0.0
+    for part in clock.replace(",", ".").split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
 def read_cues(text: str) -> list[Cue]:
-    """The cues of a WebVTT text written by `transcript.to_vtt` (one `<v Speaker>` line each)."""
+    """The cues of a WebVTT text written by `transcript.to_vtt` (one `<v Speaker>` line each),
+    read with ingest's cue reader."""
     cues: list[Cue] = []
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        timing = _TIMING.match(line.strip())
-        if timing is None or i + 1 >= len(lines):
-            continue
-        h1, m1, s1, f1, h2, m2, s2, f2 = (int(g) for g in timing.groups())
-        voice = _VOICE.match(lines[i + 1].strip())
-        speaker, words = (voice.group(1), voice.group(2)) if voice else ("", lines[i + 1].strip())
-        cues.append(Cue(speaker, h1 * 3600 + m1 * 60 + s1 + f1 / 1000, h2 * 3600 + m2 * 60 + s2 + f2 / 1000, words))
+    for start, end, payload in cue_blocks(text):
+        line = " ".join(part.strip() for part in payload)
+        voice = _VOICE.match(line)
+        speaker, words = (voice.group(1), voice.group(2)) if voice else ("", line)
+        cues.append(Cue(speaker, _seconds(start), _seconds(end), words))
     return cues
 
 

@@ -428,7 +428,7 @@ _SRT_BRACKET_SPEAKER = re.compile(r"^\s*[\[(](?P<label>[^\])]{1,40})[\])]\s*:?\s
 _NAME_LINE = re.compile(r"^[^\W\d_][\w.'’\-, ()]{0,58}$")
 
 
-def _cue_blocks(text: str, notes: list[str] | None = None) -> Iterable[tuple[str, str, list[str]]]:
+def cue_blocks(text: str, notes: list[str] | None = None) -> Iterable[tuple[str, str, list[str]]]:
     """(start, end, payload lines) for each cue, skipping headers and STYLE/REGION blocks.
 
     The text of NOTE blocks (where exports put the title, participant and date) is appended
@@ -594,7 +594,7 @@ def read_vtt(path: Path, encoding: str) -> Transcript:
         if not _CUE_TIMING.search(text):
             raise UnusableFile("unreadable", "not a WebVTT file (no WEBVTT header and no cue timings)")
     notes: list[str] = []
-    blocks = list(_cue_blocks(text, notes))
+    blocks = list(cue_blocks(text, notes))
     speakers = _cue_speakers([" ".join(payload) for _, _, payload in blocks])
     transcript = _merge_cues((speaker, body, start) for (start, _, _), (speaker, body) in zip(blocks, speakers, strict=True))
     transcript.header = notes
@@ -604,7 +604,7 @@ def read_vtt(path: Path, encoding: str) -> Transcript:
 def read_srt(path: Path, encoding: str) -> Transcript:
     """An SRT subtitle file; speakers from `Name:` / `[Name]` prefixes where present."""
     text = read_text(path, encoding)
-    blocks = list(_cue_blocks(text))
+    blocks = list(cue_blocks(text))
     if not blocks and text.strip():
         raise UnusableFile("unreadable", "not an SRT file (no cue timings found)")
     speakers = _cue_speakers([" ".join(payload) for _, _, payload in blocks])

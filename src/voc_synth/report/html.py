@@ -67,11 +67,11 @@ def render_journey_map(synthesis: Any, folder: Path | None = None) -> str:
 
     view = build_view(synthesis)
     players = quoted_moments(synthesis, folder) if folder is not None else {}
-    csp = content_security_policy(asset("journey_map.js"))
+    script = asset("journey_map.js")
+    csp = content_security_policy(script)
     if players:
         # Media from local files only: a page served over the network still fetches nothing.
         csp += "; media-src file:"
-    script = asset("journey_map.js")
     # The curve is as wide as the stage columns; a constant overall width keeps its text the same
     # size on the page whether the framework has 4 stages or 10.
     column = max(240.0, 1680.0 / max(1, len(view.stages)))
