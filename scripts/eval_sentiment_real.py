@@ -95,6 +95,44 @@ def _hotel(raw: Path) -> pd.DataFrame:
     return _rated(h["Review"], h["Rating"])
 
 
+def _fine_food(raw: Path) -> pd.DataFrame:
+    """Amazon Fine Food Reviews (SNAP; CC0): partial copies with the original columns."""
+    frame = pd.concat([pd.read_csv(path) for path in sorted(raw.glob("*.csv"))]).drop_duplicates("Id").reset_index(drop=True)
+    summary = frame["Summary"].fillna("").astype(str).str.strip()
+    joiner = np.where(summary.str.contains(r"[.!?]$"), " ", ". ")
+    text = np.where(summary != "", summary + joiner, "") + frame["Text"].fillna("").astype(str)
+    text = pd.Series(text).str.replace(r"<[^>]+>", " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    return _rated(text, frame["Score"])
+
+
+#: Booking.com writes these when a guest leaves the "liked" or "disliked" box empty.
+_HOTEL_PLACEHOLDERS = {"no negative", "no positive", "nothing", "none", "n a", "na", "no complaints", "all good",
+                       "everything ok", "everything", "nothing at all", "nil"}
+
+
+def _hotel_515k(raw: Path) -> pd.DataFrame:
+    """515K Hotel Reviews Data in Europe (Booking.com; CC0): partial copies. A review is the
+    guest's "liked" part then their "disliked" part; the 0-10 score becomes 1-5 stars."""
+    parts = []
+    for path in sorted(raw.glob("*.csv")):
+        frame = pd.read_csv(path, sep=None, engine="python")
+        frame = frame.rename(columns={"Review": "Negative_Review"})
+        parts.append(frame[frame["Hotel_Name"].notna()][["Hotel_Name", "Positive_Review", "Negative_Review", "Reviewer_Score"]])
+    frame = pd.concat(parts).drop_duplicates()
+
+    def part(text: object) -> str:
+        text = str(text if isinstance(text, str) else "").strip()
+        if text.lower().strip(" .!") in _HOTEL_PLACEHOLDERS:
+            return ""
+        return text[:1].upper() + text[1:] + ("" if text[-1:] in ".!?" else ".") if text else ""
+
+    text = (frame["Positive_Review"].map(part) + " " + frame["Negative_Review"].map(part)).str.strip()
+    score = pd.to_numeric(frame["Reviewer_Score"], errors="coerce")
+    stars = pd.cut(score, [-1, 4, 5.5, 7, 8.5, 10], labels=[1, 2, 3, 4, 5]).astype(float)
+    keep = text != ""
+    return _rated(text[keep].reset_index(drop=True), stars[keep].reset_index(drop=True))
+
+
 LOADERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "airline_tweets": _airline,
     "amazon_cells": _amazon_cells,
@@ -103,7 +141,12 @@ LOADERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "zomato_reviews": _zomato,
     "app_reviews": _app,
     "hotel_reviews": _hotel,
+    "amazon_fine_food": _fine_food,
+    "hotel_reviews_515k_europe": _hotel_515k,
 }
+#: The domains whose licence lets a model trained on them be shipped (CC0, CC BY 4.0): the
+#: shipped classifier is trained on these (plus the written texts) and only tested on the rest.
+PERMISSIVE_DOMAINS = ("amazon_fine_food", "hotel_reviews_515k_europe", "amazon_cells")
 
 
 def load_domain(name: str, max_records: int | None = MAX_RECORDS, seed: int = 0) -> pd.DataFrame:
