@@ -262,14 +262,14 @@ def _right(frame: pd.DataFrame) -> float:
 def print_table(results: dict[str, dict[str, Any]], title: str) -> None:
     print(f"\n{title}")
     cols = ["n", "auc", "share_low_negative", "share_top_non_negative", "short_right", "right"]
-    print(f"{'domain':<16}" + "".join(f"{c:>24}" for c in cols))
+    print(f"{'domain':<26}" + "".join(f"{c:>24}" for c in cols))
     for name, row in results.items():
         cells = []
         for c in cols:
             v = row.get(c)
             mark = "" if c not in BARS or v is None else (" ok" if v >= BARS[c] else " --")
             cells.append(f"{'' if v is None else v}{mark}".rjust(24))
-        print(f"{name:<16}" + "".join(cells))
+        print(f"{name:<26}" + "".join(cells))
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
