@@ -144,8 +144,8 @@ LOADERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "amazon_fine_food": _fine_food,
     "hotel_reviews_515k_europe": _hotel_515k,
 }
-#: The domains whose licence lets a model trained on them be shipped (CC0, CC BY 4.0): the
-#: shipped classifier is trained on these (plus the written texts) and only tested on the rest.
+#: The domains whose licence lets a model trained on them be shipped (CC0, CC BY 4.0). Only these
+#: (with the written texts) may train a shipped classifier; the others are for testing only.
 PERMISSIVE_DOMAINS = ("amazon_fine_food", "hotel_reviews_515k_europe", "amazon_cells")
 
 
