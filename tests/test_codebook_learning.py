@@ -49,3 +49,32 @@ def test_examples_not_in_the_material_leave_the_text_coder_unchanged() -> None:
     assert coder is not None
     elsewhere = context[16:40][:, ::-1].copy()          # material none of the examples come from
     assert np.allclose(coder.predict_proba(elsewhere), coder.text_only.predict_proba(elsewhere))
+
+
+def test_the_subject_a_code_names_decides_where_meaning_alone_cannot() -> None:
+    """Two usability codes whose passages mean much the same ("this part is clear") but name
+    different parts of the product: their sentence vectors overlap, their words do not. With the
+    words, each answer goes to the code of the part it names."""
+    rng = np.random.RandomState(4)
+    dim = 32
+    shared = _unit(rng.normal(size=dim))
+
+    def vectors(n: int) -> np.ndarray:
+        return _unit(shared + 0.3 * rng.normal(size=(n, dim)))
+
+    home = ["the home tab explains it well", "home tab layout is clear", "I like the home tab summary",
+            "home tab text was easy to follow"]
+    download = ["the download button is clear", "download button worked first time",
+                "I found the download button easily", "download button label makes sense"]
+    code_vectors = [vectors(1 + len(home)), vectors(1 + len(download))]
+    code_texts = [["Home tab", *home], ["Download button", *download]]
+    answers = ([f"so the home tab, {w}" for w in ("fine", "nice enough", "clear to me", "good start")] * 5
+               + [f"and the download button, {w}" for w in ("fine", "nice enough", "clear to me", "good start")] * 5)
+    context = vectors(len(answers))
+    truth = np.repeat([0, 1], 20)
+    coder = learn_codes(code_vectors, code_texts)
+    assert coder is not None
+    by_meaning = coder.predict_proba(context).argmax(axis=1)
+    assert 0.3 < (by_meaning == truth).mean() < 0.7                     # the vectors cannot tell them apart
+    with_words = coder.predict_proba(context, answers, [""] * len(answers)).argmax(axis=1)
+    assert (with_words == truth).mean() >= 0.95

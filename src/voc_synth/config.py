@@ -122,6 +122,11 @@ class CodebookEntry(_Strict):
     examples: list[str] = Field(default_factory=list)
     stage: str | None = None
 
+    @property
+    def texts(self) -> list[str]:
+        """The code's own words, in the order they are embedded: name, definition, examples."""
+        return [self.name, *([self.definition] if self.definition else []), *self.examples]
+
 
 class ThemeConfig(_Strict):
     """Themes (`themes/`): BERTopic settings. `None` means a default scaled to the corpus size

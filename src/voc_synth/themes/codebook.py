@@ -76,6 +76,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from ..tables import UNTHEMED_ID
@@ -93,6 +94,10 @@ LEARNED_C = 4.0
 # An example passage is "found" in the material coded when a segment's in-context vector is at
 # least this close to it (the segment carries the passage; its question moves it a little).
 EXAMPLE_MATCH = 0.8
+# How much a row's words (TF-IDF, unit length) count beside its embedding (unit length) in the
+# learned coder, and the most words its vocabulary keeps.
+LEXICAL_WEIGHT = 1.0
+LEXICAL_VOCABULARY = 50_000
 # Moving each code's anchor towards the segments most surely coded with it: rounds, the share
 # of its segments (the most confident) taken, and their weight against the researcher's words.
 # More rounds or a full weight gained under a point on the coded studies but let anchors drift
@@ -173,48 +178,91 @@ class LearnedCoder:
     learned from. An example that is also in the material (an imported QDA project's coded
     passages come from its own transcripts) is found there, its nearest segment at
     `EXAMPLE_MATCH` cosine or more, and that segment's in-context vector joins the code's
-    training rows; the codes are then learned again. Nothing found: the text-only coder."""
+    training rows; the codes are then learned again. Nothing found: the text-only coder.
 
-    def __init__(self, code_vectors: list[np.ndarray]):
+    Given the codebook's texts and the segments' (`predict_proba(..., texts, questions)`), each
+    row also carries its words (`lexical_features`): researchers code by the subject named
+    ("the Home tab", "the download button") as much as by the meaning a sentence embedding
+    keeps."""
+
+    def __init__(self, code_vectors: list[np.ndarray], code_texts: list[list[str]] | None = None):
         self.x = np.vstack(code_vectors)
         self.y = np.repeat(np.arange(len(code_vectors)), [len(v) for v in code_vectors])
         # Row 0 of each code is its name: a label, never a passage found in the material.
         starts = np.concatenate([[0], np.cumsum([len(v) for v in code_vectors])[:-1]])
         self.is_example = np.ones(len(self.x), dtype=bool)
         self.is_example[starts] = False
+        self.texts = [t for texts in code_texts for t in texts] if code_texts is not None else None
+        if self.texts is not None and len(self.texts) != len(self.x):
+            raise ValueError("code_texts must hold one text per row of code_vectors")
 
     @cached_property
     def text_only(self) -> LogisticRegression:
-        """The coder learned from the codebook's texts alone."""
+        """The coder learned from the codebook's embeddings alone."""
         return _fit_codes(self.x, self.y)
 
-    def predict_proba(self, context: np.ndarray) -> np.ndarray:
-        """(segments × codes) probabilities for the segment vectors `context`."""
+    def predict_proba(self, context: np.ndarray, texts: list[str] | None = None,
+                      questions: list[str] | None = None) -> np.ndarray:
+        """(segments × codes) probabilities for the segment vectors `context`; with the
+        segments' `texts` (and the `questions` they answer, "" where none), their words too."""
         context = np.asarray(context, dtype=float)
+        lexical = None
+        if self.texts is not None and texts is not None and len(context):
+            lexical = lexical_features(self.texts, list(texts), questions)
+        if lexical is None:
+            codes_x, segments_x = self.x, context
+        else:
+            codes_x = sparse.hstack([sparse.csr_matrix(self.x), LEXICAL_WEIGHT * lexical[0]]).tocsr()
+            segments_x = sparse.hstack([sparse.csr_matrix(context), LEXICAL_WEIGHT * lexical[1]]).tocsr()
         examples = self.x[self.is_example]
-        if len(context) == 0 or len(examples) == 0:
-            return self.text_only.predict_proba(context)
-        sims = examples @ context.T
-        found = sims.max(axis=1) >= EXAMPLE_MATCH
+        found = np.zeros(len(examples), dtype=bool)
+        if len(context) and len(examples):
+            sims = examples @ context.T
+            found = sims.max(axis=1) >= EXAMPLE_MATCH
         if not found.any():
-            return self.text_only.predict_proba(context)
-        x = np.vstack([self.x, context[sims.argmax(axis=1)[found]]])
+            if lexical is None:
+                return self.text_only.predict_proba(context)
+            return _fit_codes(codes_x, self.y).predict_proba(segments_x)
+        rows = sims.argmax(axis=1)[found]
+        stack = sparse.vstack if lexical is not None else np.vstack
+        x = stack([codes_x, segments_x[rows]])
         y = np.concatenate([self.y, self.y[self.is_example][found]])
-        return _fit_codes(x, y).predict_proba(context)
+        return _fit_codes(x, y).predict_proba(segments_x)
 
 
-def _fit_codes(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
+def lexical_features(code_texts: list[str], texts: list[str], questions: list[str] | None = None,
+                     ) -> tuple[sparse.csr_matrix, sparse.csr_matrix] | None:
+    """TF-IDF rows (sublinear, English stop words dropped, vocabulary and IDF of the codebook's
+    and the segments' texts together) for the codebook's texts and for the segments, each
+    segment's plus `QUESTION_WEIGHT` times its question's, L2-normalised: the question weighs in
+    the words as it does in the vector (`in_context`). None when nothing but stop words."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", max_features=LEXICAL_VOCABULARY)
+    try:
+        vectorizer.fit(code_texts + texts)
+    except ValueError:  # an empty vocabulary
+        return None
+    segments = vectorizer.transform(texts)
+    if questions is not None:
+        segments = segments + QUESTION_WEIGHT * vectorizer.transform(["" if q is None else str(q) for q in questions])
+    return vectorizer.transform(code_texts).tocsr(), normalize(segments).tocsr()
+
+
+def _fit_codes(x: np.ndarray | sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
     # Balanced weights: a code the researcher used often must not win every doubtful segment.
     return LogisticRegression(C=LEARNED_C, max_iter=3000, class_weight="balanced").fit(x, y)
 
 
-def learn_codes(code_vectors: list[np.ndarray]) -> LearnedCoder | None:
+def learn_codes(code_vectors: list[np.ndarray], code_texts: list[list[str]] | None = None) -> LearnedCoder | None:
     """A coder over codes trained on each code's vectors (name, definition and every example,
-    one row each; see `LearnedCoder`), or None when the codebook has too few examples to learn
-    from (the median code has fewer than `MIN_EXAMPLES_TO_LEARN` beyond its name)."""
+    one row each; `code_texts` the same texts, for their words; see `LearnedCoder`), or None
+    when the codebook has too few examples to learn from (the median code has fewer than
+    `MIN_EXAMPLES_TO_LEARN` beyond its name)."""
     if len(code_vectors) < 2 or np.median([len(v) - 1 for v in code_vectors]) < MIN_EXAMPLES_TO_LEARN:
         return None
-    return LearnedCoder(code_vectors)
+    return LearnedCoder(code_vectors, code_texts)
 
 
 def assign_codes(unit: np.ndarray, anchors: np.ndarray, min_similarity: float, min_z: float,

@@ -300,11 +300,13 @@ def _fit_with_codebook(config: ThemeConfig, seed: int, embedder: Any, docs: list
         question_unit = np.zeros_like(unit)
         question_unit[has_question] = vectors[[row[q] for q in questions if q]]
         context = in_context(unit, question_unit, has_question)
-    coder = learn_codes([embedder.code_vectors(e.name) for e in config.codebook])
+    coder = learn_codes([embedder.code_vectors(e.name) for e in config.codebook],
+                        [e.texts for e in config.codebook])
     if coder is None:
         anchors = refine_anchors(context, anchors)
     coded = assign_codes(context, anchors, config.codebook_min_similarity, config.codebook_min_z,
-                         config.codebook_margin, scores=None if coder is None else coder.predict_proba(context))
+                         config.codebook_margin,
+                         scores=None if coder is None else coder.predict_proba(context, docs, questions))
     rest = np.flatnonzero(coded.codes == UNTHEMED_ID)
     inductive = config.model_copy(update={"codebook": []})
     k = len(config.codebook)

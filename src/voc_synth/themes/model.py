@@ -47,8 +47,7 @@ class CachedEmbedder(BaseEmbedder):
         self._anchors: dict[str, np.ndarray] = {}
         self._code_vectors: dict[str, np.ndarray] = {}
         for entry in codebook or []:
-            texts = [entry.name, *([entry.definition] if entry.definition else []), *entry.examples]
-            vectors = self._embed(texts)
+            vectors = self._embed(entry.texts)
             self._code_vectors[entry.name] = vectors
             anchor = vectors.mean(axis=0)
             self._anchors[entry.name] = anchor / (np.linalg.norm(anchor) or 1.0)
