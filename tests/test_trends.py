@@ -108,6 +108,20 @@ def test_pairing_keeps_a_split_theme_together_and_leaves_new_and_gone_alone() ->
     assert kinds[(13,)] == "only_b" and kinds[()] == "only_a" and kinds[(10,)] == "both"
 
 
+def test_a_theme_whose_centroid_drifted_between_quarters_is_still_the_same_theme() -> None:
+    """Another quarter's clustering draws "support unreachable" a little elsewhere (cosine 0.87),
+    yet each is the other's closest theme by far: the same theme, not one gone and one new. A
+    theme whose closest match is closer to something else stays unpaired."""
+    run_a = {0: Fingerprint(frozenset({"a"}), _unit(1, 0, 0, 0)),
+             1: Fingerprint(frozenset({"b"}), _unit(0, 1, 0, 0)),
+             2: Fingerprint(frozenset({"c"}), _unit(0, 0.75, 0.66, 0))}     # gone; leans towards 1's match
+    run_b = {10: Fingerprint(frozenset({"w"}), _unit(0.87, 0, 0, 0.49)),    # theme 0, drifted
+             11: Fingerprint(frozenset({"x"}), _unit(0, 1, 0.05, 0))}
+    pairing = pair_themes(run_a, run_b, {"a", "b", "c"}, {"w", "x"})
+    families = sorted((f.themes_a, f.themes_b) for f in pairing.families)
+    assert families == [([0], [10]), ([1], [11]), ([2], [])]
+
+
 def test_pairing_uses_shared_texts_when_runs_share_them() -> None:
     """A re-run of the same corpus: overlap decides, even where centroids would not."""
     run_a = {0: Fingerprint(frozenset({"x", "y", "z"}), _unit(1, 0, 0)), 1: Fingerprint(frozenset({"p", "q"}), _unit(0, 1, 0))}

@@ -27,6 +27,13 @@ MIN_JACCARD = 0.2
 MIN_SCORE = 0.3
 MIN_COVERAGE = 0.5  # share of the old theme's segments present in the new run to judge by overlap
 CENTROID_ONLY_COSINE = 0.9
+# Two clusterings of different material place one theme's centroid a little apart (its mix of
+# wordings shifts): a pair below CENTROID_ONLY_COSINE is still accepted when each is the other's
+# closest theme, at least this close, and ahead of both runner-ups by the margin. On the demo's
+# two quarters "support unreachable" (0.87) and "size information missing" (0.87) are such pairs;
+# the closest theme of the one that really went is not closest back.
+CENTROID_MUTUAL_COSINE = 0.8
+CENTROID_MUTUAL_MARGIN = 0.05
 JACCARD_WEIGHT = 0.6
 
 
@@ -130,6 +137,36 @@ def _acceptable(c: Candidate) -> bool:
     return c.jaccard >= MIN_JACCARD and c.score >= MIN_SCORE and c.coverage > 0
 
 
+def _mutual_centroid_pairs(every: Mapping[tuple[int, int], Candidate], accepted: set[tuple[int, int]],
+                           ) -> list[tuple[float, int, int, Candidate]]:
+    """Pairs judged by centroid alone (the old theme's segments mostly absent) that are each
+    other's closest theme, at `CENTROID_MUTUAL_COSINE` or more, ahead of both runner-ups by
+    `CENTROID_MUTUAL_MARGIN` (see there)."""
+    cosines: dict[tuple[int, int], float] = {k: c.cosine for k, c in every.items() if c.cosine is not None}
+    if not cosines:
+        return []
+    by_old: dict[int, list[tuple[float, int]]] = {}
+    by_new: dict[int, list[tuple[float, int]]] = {}
+    for (key, theme_id), cosine in cosines.items():
+        by_old.setdefault(key, []).append((cosine, theme_id))
+        by_new.setdefault(theme_id, []).append((cosine, key))
+
+    def lead(ranked: list[tuple[float, int]]) -> tuple[int, float]:
+        ranked = sorted(ranked, key=lambda x: (-x[0], x[1]))
+        return ranked[0][1], ranked[0][0] - (ranked[1][0] if len(ranked) > 1 else -1.0)
+
+    out = []
+    for key, ranked in by_old.items():
+        theme_id, old_lead = lead(ranked)
+        cand = every[key, theme_id]
+        if (key, theme_id) in accepted or cand.coverage >= MIN_COVERAGE or cand.cosine < CENTROID_MUTUAL_COSINE:
+            continue
+        back, new_lead = lead(by_new[theme_id])
+        if back == key and min(old_lead, new_lead) >= CENTROID_MUTUAL_MARGIN:
+            out.append((cand.score, key, theme_id, cand))
+    return out
+
+
 def match_themes(
     previous: Mapping[int, Fingerprint],
     current: Mapping[int, Fingerprint],
@@ -146,16 +183,19 @@ def match_themes(
     result = MatchResult()
     pairs: list[tuple[float, int, int, Candidate]] = []
     best: dict[int, Candidate] = {}
+    every: dict[tuple[int, int], Candidate] = {}
     for key, old in previous.items():
         for theme_id, new in current.items():
             cand = compare(old, new, cur_universe, old_u)
             cand.theme_id = theme_id
+            every[key, theme_id] = cand
             if cand.cosine is not None:
                 result.used_centroids = True
             if key not in best or cand.score > best[key].score:
                 best[key] = cand
             if _acceptable(cand):
                 pairs.append((cand.score, key, theme_id, cand))
+    pairs.extend(_mutual_centroid_pairs(every, {(key, theme_id) for _, key, theme_id, _ in pairs}))
     taken: set[int] = set()
     for _, key, theme_id, cand in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         if key in result.matches or theme_id in taken:
