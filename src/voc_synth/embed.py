@@ -334,8 +334,8 @@ def embed_texts(
             todo = []  # all encoded on the workers
         if todo:
             model = _load_model(config)
-            # Similar lengths in a chunk mean less padding; longest first surfaces memory
-            # problems at once rather than at the end.
+            # Similar lengths in a chunk make fuller same-length batches (`_encode`); longest
+            # first surfaces memory problems at once rather than at the end.
             todo.sort(key=lambda h: (-len(unique[h]), h))
             chunk_size = config.batch_size * _BATCHES_PER_CHUNK
             done_counts = _count_per_hash(hashes)
