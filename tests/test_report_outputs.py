@@ -350,3 +350,29 @@ def test_a_failing_forked_writer_is_an_error_with_its_traceback(tmp_path: Path) 
     with pytest.raises(RuntimeError, match=r"(?s)worker process failed.*disk full while writing book.xlsx"):
         ForkedCall(broken, tmp_path / "book.xlsx").result()
     assert ForkedCall(lambda n: n * 2, 21).result() == 42
+
+
+def test_long_theme_names_never_run_into_the_count_line_on_the_map(synthesis: Synthesis) -> None:
+    """A name too long for its box is cut with "…" to the lines that fit above "N records · strength"."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from voc_synth.report.figures import journey_figure
+
+    long_names = copy.deepcopy(synthesis)
+    long_names.themes["label"] = [f"Kettle stopped working after a month, warranty claim refused {i}"
+                                  for i in range(len(long_names.themes))]
+    pains = long_names.themes.index[long_names.themes["polarity"] == "pain"]
+    long_names.themes.loc[pains[0], "polarity"] = "mixed"   # a mixed lane too: shorter boxes
+    figure = journey_figure(long_names)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    texts = [t for t in figure.axes[0].texts if t.get_text()]
+    names = [t for t in texts if t.get_text().startswith("Kettle")]
+    counts = [t for t in texts if re.fullmatch(r"[\d,]+ records · \w+", t.get_text())]
+    assert names and len(names) == len(counts)
+    for name in names:
+        box = name.get_window_extent(renderer)
+        below = min((c for c in counts if abs(c.get_position()[0] - name.get_position()[0]) < 1e-9
+                     and c.get_position()[1] < name.get_position()[1]),
+                    key=lambda c: name.get_position()[1] - c.get_position()[1])
+        assert box.y0 > below.get_window_extent(renderer).y1, name.get_text()
+        assert name.get_text().endswith("…")
