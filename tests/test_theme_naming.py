@@ -268,10 +268,20 @@ def test_opportunities_come_from_what_went_wrong(nlp) -> None:
         "My card was declined at checkout.": "How might we stop the card being declined at checkout?",
         "I couldn't find the dimensions on the product page.":
             "How might we help customers find the dimensions on the product page?",
+        "Nobody answers the phone, it just rings out.": "How might we make sure someone answers the phone?",
+        "No one replied to my emails.": "How might we make sure someone replies to their emails?",
+        "Annoyingly there's no guest checkout.": "How might we provide guest checkout?",
+        "The non-stick coating started peeling after a few uses.":
+            "How might we stop the non-stick coating peeling after a few uses?",
+        "My kettle stopped working.": "How might we keep the kettle working?",
+        "The courier's van broke down.": "How might we stop the courier's van breaking down?",
     }
     for text, expected in cases.items():
         assert how_might_we_from(nlp(text)) == expected
     assert how_might_we_from(nlp("The agent was lovely.")) == ""
+    assert how_might_we_from(nlp("Nobody is perfect.")) == ""
+    assert how_might_we_from(nlp("There's no doubt it works.")) == ""            # an idiom, nothing missing
+    assert how_might_we_from(nlp("It stopped working.")) == ""                  # stopped what? no question
     assert third_person("My parcel was late and I was cross") == "their parcel was late and they were cross"
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..themes.naming import LIGHT_VERBS, stem_key
+from ..themes.naming import LIGHT_VERBS, VAGUE, stem_key
 
 _LIGHT_VERBS = LIGHT_VERBS | {"bother", "lie", "care", "mind"}
 _NEVER_VERBS = frozenset("go bother lie care mind say think know mean want guess like".split())
@@ -230,22 +230,76 @@ leak expire reject decline delay miss damage stop refuse crack fall smash spill 
 fade shrink rip hang crush soak chip snap bend smash overcharge bounce expire""".split())
 
 
+# Verbs that hand the complaint to the verb they govern: "started peeling", "stopped working".
+_ONSET_VERBS = frozenset("start begin keep".split())
+_CEASE_VERBS = frozenset("stop quit cease".split())
+_NOBODY = frozenset({"nobody", "noone", "no one", "no-one"})
+
+
+def _third_singular(verb: str) -> str:
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ies"
+    return verb + ("es" if re.search(r"(s|sh|ch|x|z|o)$", verb) else "s")
+
+
+def _subject_text(subject: Any) -> str | None:
+    """How a question names the subject: "the tracking page", "customers" for I/we; None for
+    other pronouns, numbers and redacted spans."""
+    subj_tokens = [t for t in subject.subtree if not (t.dep_ == "poss" and t.pos_ == "PRON")
+                   and t.lower_ not in ("my", "our", "your")]
+    if any(t.like_num or "[" in t.text for t in subj_tokens):
+        return None
+    if subject.pos_ == "PRON":
+        return "customers" if subject.lower_ in ("i", "we") else None
+    words = "".join((t.text if t.pos_ == "PROPN" else t.lower_) + t.whitespace_ for t in subj_tokens).strip()
+    return ("the " if subj_tokens and subj_tokens[0].pos_ != "DET" else "") + words
+
+
+# "there's no doubt / problem / way / point…": idioms, not a missing feature.
+_NOT_MISSING = VAGUE | frozenset("doubt problem problems idea need chance rush worries worry difference".split())
+
+
+def _there_is_none(tok: Any) -> tuple[int, str] | None:
+    """"there's no guest checkout" → "How might we provide guest checkout?"."""
+    if tok.lemma_ != "be" or not any(c.dep_ == "expl" for c in tok.children):
+        return None
+    thing = next((c for c in tok.children if c.dep_ in ("attr", "nsubj") and c.pos_ in ("NOUN", "PROPN")), None)
+    if (thing is None or thing.lemma_.lower() in _NOT_MISSING
+            or not any(c.dep_ == "det" and c.lower_ == "no" for c in thing.children)):
+        return None
+    words = [t for t in thing.subtree if not (t.dep_ == "det" and t.head.i == thing.i)]
+    if len(words) > 5 or any(t.like_num or t.ent_type_ in ("DATE", "TIME", "PERSON", "GPE", "LOC") or "[" in t.text
+                             for t in words):
+        return None
+    return 1, f"How might we provide {_span_text(words).lower()}?"
+
+
 def _options(tok: Any) -> tuple[int, str] | None:
     """(priority, question) for one clause head; lower priority reads better."""
     negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in tok.children)
+    existential = _there_is_none(tok)
+    if existential is not None:
+        return existential
     subject = _subject(tok)
     if subject is None:
         return None
-    subj_tokens = [t for t in subject.subtree if t.dep_ != "poss" and t.lower_ not in ("my", "our", "your")]
-    if any(t.like_num or "[" in t.text for t in subj_tokens):
-        return None
+    if subject.lower_ in _NOBODY or " ".join(t.lower_ for t in subject.subtree) in _NOBODY:
+        # "Nobody answers the phone" → "…make sure someone answers the phone?"
+        rest_tokens = _rest(tok)
+        if None in rest_tokens or tok.lemma_ in _NEVER_VERBS or tok.lemma_ == "be":
+            return None
+        rest = third_person(_span_text(rest_tokens))
+        return 0, f"How might we make sure someone {_third_singular(tok.lemma_.lower())} {rest}?"
     pronoun = subject.pos_ == "PRON"
-    if pronoun and subject.lower_ not in ("i", "we"):
+    subj_text = _subject_text(subject)
+    if subj_text is None:
         return None
-    words = [t.text if t.pos_ == "PROPN" else t.lower_ for t in subj_tokens]
-    subj_text = "customers" if pronoun else " ".join(words)
-    if not pronoun and subj_tokens and subj_tokens[0].pos_ != "DET":
-        subj_text = "the " + subj_text
+    governed = next((c for c in tok.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+    if governed is not None and not negated:
+        if tok.lemma_ in _CEASE_VERBS and governed.tag_ == "VBG":  # "the kettle stopped working"
+            return 1, f"How might we keep {subj_text} {governed.lower_}?"
+        if tok.lemma_ in _ONSET_VERBS and governed.lemma_ in PAIN_VERBS:
+            tok = governed  # "the coating started peeling" → "…stop the coating peeling…"
     rest_tokens = _rest(tok)
     if None in rest_tokens:
         return None
@@ -296,7 +350,7 @@ def _from_label(label: str, nlp: Any) -> str:
     for part in parts:
         waiting = re.match(r"^(?:still )?wait(?:ing|ed|s)? (for|on) (.+)$", part, re.IGNORECASE)
         if waiting:
-            return f"How might we shorten the wait {waiting.group(1).lower()} {waiting.group(2)}?"
+            return f"How might we shorten the wait {waiting.group(1).lower()} {third_person(waiting.group(2))}?"
     for doc in nlp.pipe(parts):
         question = how_might_we_from(nlp(f"The {doc.text[:1].lower() + doc.text[1:]}.")) if doc[0].pos_ in (
             "NOUN", "PROPN", "ADJ") else ""
