@@ -72,16 +72,3 @@ def test_openvino_asked_for_but_missing_says_how_to_fix(monkeypatch: pytest.Monk
         embed_texts(["hello there"], EmbeddingConfig(runtime="openvino", cache=False))
     # "auto" quietly uses torch instead.
     assert embed.resolve_runtime(EmbeddingConfig()) == "torch"
-
-
-@pytest.mark.parametrize("runtime", ["openvino", "torch"])
-def test_a_texts_vector_does_not_depend_on_the_texts_encoded_with_it(runtime: str, no_network: None) -> None:
-    """The same feedback embeds identically alone, in a small batch, or in a corpus of other
-    lengths: otherwise a warm cache or one more file could change the themes of a re-run."""
-    config = EmbeddingConfig(runtime=runtime, cache=False)
-    corpus = FEEDBACK + [f"{text} Also, I had to ask twice." for text in FEEDBACK]
-    together = embed_texts(corpus, config)
-    alone = np.vstack([embed_texts([text], config) for text in FEEDBACK])
-    pair = embed_texts([FEEDBACK[9], FEEDBACK[0]], config)
-    assert np.array_equal(together[: len(FEEDBACK)], alone)
-    assert np.array_equal(pair, alone[[9, 0]])

@@ -121,9 +121,6 @@ def model_identity(config: EmbeddingConfig) -> ModelIdentity:
 
     info = resolve_embedding_model(config.model)
     suffix = " · bfloat16" if resolve_precision(config) == "bfloat16" else ""
-    # Texts encoded without padding (`_encode`): vectors cached when requests were padded to
-    # their longest text depend on their batch partners and are never mixed with these.
-    suffix += " · unpadded"
     if resolve_runtime(config) == "openvino":
         from .embed_runtime import openvino_version
 
@@ -236,27 +233,9 @@ def _openvino_encoder(model: Any, precision: str) -> Any:
 
 
 def _encode(model: Any, texts: list[str], batch_size: int) -> np.ndarray:
-    """One encoder call (tests replace or wrap this to count or fake encoding).
-
-    Texts go to the encoder in batches of one token length (`embed_runtime.length_groups`), so
-    no text is padded and its vector does not depend on which texts it is encoded with. The
-    OpenVINO encoder groups its requests itself."""
-    from .embed_runtime import OpenVINOEncoder, length_groups
-
-    # `preprocess` is sentence-transformers' newer name for `tokenize`.
-    tokenize = getattr(model, "preprocess", None) or getattr(model, "tokenize", None)
-    if isinstance(model, OpenVINOEncoder) or tokenize is None or not texts:
-        return model.encode(texts, batch_size=batch_size, convert_to_numpy=True,
-                            normalize_embeddings=True, show_progress_bar=False)
-    lengths = tokenize(texts)["attention_mask"].sum(dim=1).tolist()
-    out: np.ndarray | None = None
-    for rows, _ in length_groups(lengths, batch_size):
-        vectors = model.encode([texts[i] for i in rows], batch_size=batch_size, convert_to_numpy=True,
-                               normalize_embeddings=True, show_progress_bar=False)
-        if out is None:
-            out = np.zeros((len(texts), vectors.shape[1]), dtype=vectors.dtype)
-        out[rows] = vectors
-    return out
+    """One encoder call (tests replace or wrap this to count or fake encoding)."""
+    return model.encode(texts, batch_size=batch_size, convert_to_numpy=True,
+                        normalize_embeddings=True, show_progress_bar=False)
 
 
 def _as_text(value: Any) -> str:
@@ -334,8 +313,8 @@ def embed_texts(
             todo = []  # all encoded on the workers
         if todo:
             model = _load_model(config)
-            # Similar lengths in a chunk make fuller same-length batches (`_encode`); longest
-            # first surfaces memory problems at once rather than at the end.
+            # Similar lengths in a chunk mean less padding; longest first surfaces memory
+            # problems at once rather than at the end.
             todo.sort(key=lambda h: (-len(unique[h]), h))
             chunk_size = config.batch_size * _BATCHES_PER_CHUNK
             done_counts = _count_per_hash(hashes)

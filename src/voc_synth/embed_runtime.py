@@ -82,20 +82,16 @@ class OpenVINOEncoder:
             "INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "THROUGHPUT"})
         self.precision = precision
         self.requests = max(1, int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
-        # sentence-transformers renamed the method (the old name warns); take whichever exists.
-        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        self.dimension = int(dimension())
 
     def get_sentence_embedding_dimension(self) -> int:
-        return self.dimension
+        return int(self.model.get_sentence_embedding_dimension())
 
     def _features(self, texts: list[str]) -> dict[str, Any]:
         features = self.model.preprocess(texts)
         return {name: features[name] for name in self._inputs if name in features}
 
     def encode(self, texts: list[str], batch_size: int = REQUEST_SIZE, **_: Any) -> np.ndarray:
-        """L2-normalised float32 vectors of `texts`, in order; each text's vector depends on
-        that text alone (see `length_groups`).
+        """L2-normalised float32 vectors of `texts`, in order.
 
         `batch_size` is ignored beyond capping the request size: OpenVINO is fastest with
         `REQUEST_SIZE` texts per request, one request per stream.
@@ -104,14 +100,9 @@ class OpenVINOEncoder:
         import torch
 
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            return np.zeros((0, self.get_sentence_embedding_dimension()), dtype=np.float32)
         size = max(1, min(batch_size, REQUEST_SIZE))
-        features = self._features(texts)
-        right = getattr(self.model.tokenizer, "padding_side", "right") != "left"
-        batches = []
-        for rows, length in length_groups(features["attention_mask"].sum(dim=1).tolist(), size):
-            columns = slice(None, length) if right else slice(-length, None)
-            batches.append((rows, {name: value[rows][:, columns] for name, value in features.items()}))
+        batches = [self._features(texts[i:i + size]) for i in range(0, len(texts), size)]
         hidden: list[np.ndarray | None] = [None] * len(batches)
 
         def done(request: Any, index: int) -> None:
@@ -120,38 +111,21 @@ class OpenVINOEncoder:
 
         queue = ov.AsyncInferQueue(self.compiled, self.requests)
         queue.set_callback(done)
-        for index, (_, batch) in enumerate(batches):
-            queue.start_async({name: np.ascontiguousarray(value.numpy()) for name, value in batch.items()},
+        for index, features in enumerate(batches):
+            queue.start_async({name: np.ascontiguousarray(value.numpy()) for name, value in features.items()},
                               userdata=index)
         queue.wait_all()
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out = []
         with torch.inference_mode():
-            for (rows, batch), states in zip(batches, hidden, strict=True):
+            for features, states in zip(batches, hidden, strict=True):
                 if states is None:
                     raise RuntimeError("OpenVINO returned no output for a batch of texts.")
-                step: dict[str, Any] = dict(batch)
+                step: dict[str, Any] = dict(features)
                 step["token_embeddings"] = torch.from_numpy(states)
                 for module in self._rest:
                     step = module(step)
-                out[rows] = step["sentence_embedding"].float().numpy()
-        return out
-
-
-def length_groups(lengths: list[int], size: int) -> list[tuple[list[int], int]]:
-    """Requests of at most `size` texts that all have the same token length: (positions, length).
-
-    A text's vector must not depend on which texts share its request. With the texts of a request
-    padded to its longest, a bfloat16 encoder's vector for a text moves in the fifth decimal with
-    the amount of padding (half of a request's rows change when it is padded by 8 more tokens),
-    so the same text could embed differently in two corpora, or from a warm cache, and cluster
-    differently. Without padding the vectors are the same whatever the request's size or
-    partners; it also spends no compute on padding."""
-    by_length: dict[int, list[int]] = {}
-    for position, length in enumerate(lengths):
-        by_length.setdefault(int(length), []).append(position)
-    return [(rows[start:start + size], length)
-            for length, rows in sorted(by_length.items())
-            for start in range(0, len(rows), size)]
+                out.append(step["sentence_embedding"].float().numpy())
+        return np.concatenate(out).astype(np.float32, copy=False)
 
 
 def _forward_inputs(transformer: Any) -> list[str]:

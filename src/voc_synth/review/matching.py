@@ -29,9 +29,10 @@ MIN_COVERAGE = 0.5  # share of the old theme's segments present in the new run t
 CENTROID_ONLY_COSINE = 0.9
 # Two clusterings of different material place one theme's centroid a little apart (its mix of
 # wordings shifts): a pair below CENTROID_ONLY_COSINE is still accepted when each is the other's
-# closest theme, at least this close, and ahead of both runner-ups by the margin. On the demo's
-# two quarters "support unreachable" (0.87) and "size information missing" (0.87) are such pairs;
-# the closest theme of the one that really went is not closest back.
+# closest theme, at least this close, and ahead of both runner-ups by the margin. With the demo's
+# two quarters re-encoded (branch wip/unpadded-embeddings), "support unreachable" and "size
+# information missing" were such pairs (0.87 each); the closest theme of the one that really
+# went was not closest back.
 CENTROID_MUTUAL_COSINE = 0.8
 CENTROID_MUTUAL_MARGIN = 0.05
 JACCARD_WEIGHT = 0.6
