@@ -275,12 +275,15 @@ def test_opportunities_come_from_what_went_wrong(nlp) -> None:
             "How might we stop the non-stick coating peeling after a few uses?",
         "My kettle stopped working.": "How might we keep the kettle working?",
         "The courier's van broke down.": "How might we stop the courier's van breaking down?",
+        "The sofa was not as described.": "How might we make the sofa match the description?",
+        "The colour is not as pictured on the website.": "How might we make the colour match the pictures?",
     }
     for text, expected in cases.items():
         assert how_might_we_from(nlp(text)) == expected
     assert how_might_we_from(nlp("The agent was lovely.")) == ""
     assert how_might_we_from(nlp("Nobody is perfect.")) == ""
     assert how_might_we_from(nlp("There's no doubt it works.")) == ""            # an idiom, nothing missing
+    assert how_might_we_from(nlp("It was exactly as described.")) == ""          # praise
     assert how_might_we_from(nlp("It stopped working.")) == ""                  # stopped what? no question
     assert third_person("My parcel was late and I was cross") == "their parcel was late and they were cross"
 

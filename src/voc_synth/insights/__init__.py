@@ -242,6 +242,24 @@ def _third_singular(verb: str) -> str:
     return verb + ("es" if re.search(r"(s|sh|ch|x|z|o)$", verb) else "s")
 
 
+# "not as described / pictured / advertised": what the product should have matched.
+_PROMISED = {"described": "description", "pictured": "pictures", "shown": "photos", "photographed": "photos",
+             "advertised": "advert", "listed": "listing"}
+
+
+def _not_as_promised(tok: Any, subject_text: str) -> tuple[int, str] | None:
+    """"The sofa was not as described" → "How might we make the sofa match the description?"."""
+    participle = tok if tok.tag_ == "VBN" else next((c for c in tok.children if c.dep_ == "acomp" and c.tag_ == "VBN"), None)
+    if participle is None or participle.lower_ not in _PROMISED:
+        return None
+    if not any(c.lower_ == "as" for c in participle.children):
+        return None
+    negated = any(c.dep_ == "neg" for c in [*tok.children, *participle.children])
+    if not negated:
+        return None
+    return 0, f"How might we make {subject_text} match the {_PROMISED[participle.lower_]}?"
+
+
 def _subject_text(subject: Any) -> str | None:
     """How a question names the subject: "the tracking page", "customers" for I/we; None for
     other pronouns, numbers and redacted spans."""
@@ -292,8 +310,11 @@ def _options(tok: Any) -> tuple[int, str] | None:
         return 0, f"How might we make sure someone {_third_singular(tok.lemma_.lower())} {rest}?"
     pronoun = subject.pos_ == "PRON"
     subj_text = _subject_text(subject)
-    if subj_text is None:
+    if subj_text is None or (pronoun and tok.lemma_ == "be"):
         return None
+    promised = _not_as_promised(tok, subj_text)
+    if promised is not None:
+        return promised
     governed = next((c for c in tok.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
     if governed is not None and not negated:
         if tok.lemma_ in _CEASE_VERBS and governed.tag_ == "VBG":  # "the kettle stopped working"
