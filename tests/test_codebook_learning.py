@@ -78,3 +78,30 @@ def test_the_subject_a_code_names_decides_where_meaning_alone_cannot() -> None:
     assert 0.3 < (by_meaning == truth).mean() < 0.7                     # the vectors cannot tell them apart
     with_words = coder.predict_proba(context, answers, [""] * len(answers)).argmax(axis=1)
     assert (with_words == truth).mean() >= 0.95
+
+
+def test_without_examples_to_learn_from_a_codes_words_still_count() -> None:
+    """A codebook of names and definitions only: two codes mean much the same to the embedding
+    ("is this part clear?"), their words name different parts. The anchor's lift with the words
+    sends each answer to the part it names."""
+    from voc_synth.themes.codebook import anchor_scores, assign_codes
+
+    rng = np.random.RandomState(5)
+    dim = 32
+    shared = _unit(rng.normal(size=dim))
+    anchors = _unit(np.stack([shared + 0.05 * rng.normal(size=dim) for _ in range(2)]))
+    code_texts = [["Home tab", "Whether the home tab explains the service"],
+                  ["Download button", "Whether the download button is easy to find"]]
+    answers = [f"the home tab, {w}" for w in ("fine", "clear to me", "took a while", "good start", "hmm")] * 4 \
+        + [f"that download button, {w}" for w in ("fine", "clear to me", "took a while", "good start", "hmm")] * 4
+    about_parts = _unit(shared + 0.3 * rng.normal(size=(len(answers), dim)))
+    elsewhere = _unit(rng.normal(size=(40, dim)))                       # the rest of the interviews
+    segments = np.vstack([about_parts, elsewhere])
+    texts = answers + [f"we talked about the weather and my commute {i}" for i in range(40)]
+    truth = np.repeat([0, 1], 20)
+    by_meaning = assign_codes(segments, anchors, 0.6, 0.0, 0.0).codes[:40]
+    assert (by_meaning == truth).mean() < 0.75
+    scores = anchor_scores(segments, anchors, code_texts, texts, [""] * len(texts))
+    assert scores is not None
+    with_words = assign_codes(segments, anchors, 0.6, 0.0, 0.0, scores=scores).codes
+    assert (with_words[:40] == truth).mean() >= 0.9

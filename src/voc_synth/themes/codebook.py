@@ -73,8 +73,9 @@ rows therefore carry TF-IDF words (`lexical_features`: the segment's plus half i
 as in the vector) beside the embedding, each of unit length (`LEXICAL_WEIGHT`). Averaged over the
 four quarter splits, 43.3 → 46.1% (think-aloud) and 18.8 → 20.6% (visualisation study); through
 the CLI on scripts/eval_real.py's split 43.1 → 45.9% and 17.3 → 19.0% (the nearest-anchor
-baseline: 35.5% and 13.9%). The words of a code's name and examples alone (no learned coder)
-are not used: too few to weigh. Measured and not kept: the mean of the segment's own turn
+baseline: 35.5% and 13.9%). Without a learned coder the same words join the anchor's cosine
+before the lift is taken (`anchor_scores`): codebook alone 22.9 → 25.2% (think-aloud) and
+11.9 → 12.2% (visualisation study), offline on the same segments. Measured and not kept: the mean of the segment's own turn
 mixed into its vector (0.3 of it: +0.7 and +0.6 points on average, but −2.5 on one split; within
 the splits' spread).
 
@@ -260,6 +261,22 @@ def lexical_features(code_texts: list[str], texts: list[str], questions: list[st
     if questions is not None:
         segments = segments + QUESTION_WEIGHT * vectorizer.transform(["" if q is None else str(q) for q in questions])
     return vectorizer.transform(code_texts).tocsr(), normalize(segments).tocsr()
+
+
+def anchor_scores(unit: np.ndarray, anchors: np.ndarray, code_texts: list[list[str]], texts: list[str],
+                  questions: list[str] | None = None) -> np.ndarray | None:
+    """Scores that choose a code without a learned coder: each segment's cosine to the code's
+    anchor plus `LEXICAL_WEIGHT` times the TF-IDF cosine of its words (with half its question's)
+    to all of the code's words (name, definition, examples as one text), minus each code's mean
+    over the corpus (the calibrated lift, words included). None when there are no words to
+    compare (the embedding lift alone then decides)."""
+    lexical = lexical_features([" ".join(t) for t in code_texts], list(texts), questions)
+    if lexical is None or len(unit) < MIN_SEGMENTS_TO_CALIBRATE:
+        return None
+    from sklearn.preprocessing import normalize
+
+    combined = unit @ anchors.T + LEXICAL_WEIGHT * (lexical[1] @ normalize(lexical[0]).T).toarray()
+    return combined - combined.mean(axis=0, keepdims=True)
 
 
 def _fit_codes(x: np.ndarray | sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:

@@ -25,7 +25,14 @@ from ..config import EmbeddingConfig, ThemeConfig
 from ..embed import ProgressAdapter
 from ..errors import ConfigError, InputError, MissingModelError
 from ..tables import UNTHEMED_ID
-from .codebook import CodeAssignment, assign_codes, in_context, learn_codes, refine_anchors
+from .codebook import (
+    CodeAssignment,
+    anchor_scores,
+    assign_codes,
+    in_context,
+    learn_codes,
+    refine_anchors,
+)
 from .hierarchy import assign_groups
 from .labels import clean_keywords
 from .naming import make_namer, name_groups, unique_names
@@ -304,9 +311,11 @@ def _fit_with_codebook(config: ThemeConfig, seed: int, embedder: Any, docs: list
                         [e.texts for e in config.codebook])
     if coder is None:
         anchors = refine_anchors(context, anchors)
+        scores = anchor_scores(context, anchors, [e.texts for e in config.codebook], docs, questions)
+    else:
+        scores = coder.predict_proba(context, docs, questions)
     coded = assign_codes(context, anchors, config.codebook_min_similarity, config.codebook_min_z,
-                         config.codebook_margin,
-                         scores=None if coder is None else coder.predict_proba(context, docs, questions))
+                         config.codebook_margin, scores=scores)
     rest = np.flatnonzero(coded.codes == UNTHEMED_ID)
     inductive = config.model_copy(update={"codebook": []})
     k = len(config.codebook)
