@@ -74,10 +74,10 @@ as in the vector) beside the embedding, each of unit length (`LEXICAL_WEIGHT`). 
 four quarter splits, 43.3 → 46.1% (think-aloud) and 18.8 → 20.6% (visualisation study); through
 the CLI on scripts/eval_real.py's split 43.1 → 45.9% and 17.3 → 19.0% (the nearest-anchor
 baseline: 35.5% and 13.9%). Without a learned coder the same words join the anchor's cosine
-before the lift is taken (`anchor_scores`): codebook alone 22.9 → 25.2% (think-aloud) and
-11.9 → 12.2% (visualisation study), offline on the same segments. Measured and not kept: the mean of the segment's own turn
-mixed into its vector (0.3 of it: +0.7 and +0.6 points on average, but −2.5 on one split; within
-the splits' spread).
+before the lift is taken (`anchor_scores`): codebook alone, through the CLI, 22.9 → 25.2%
+(think-aloud) and 11.9 → 12.2% (visualisation study). Measured and not kept: the mean of the
+segment's own turn mixed into its vector (0.3 of it: +0.7 and +0.6 points on average, but −2.5
+on one split; within the splits' spread).
 
 Segments no code claims are left to the inductive theme step, which may find themes the
 codebook does not have.
