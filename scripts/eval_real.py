@@ -302,7 +302,7 @@ def _codebook_run(codebook: list[dict], coding: dict, study: dict, out: Path, so
                   timings: dict) -> dict:
     """Run the CLI with `codebook`; agreement of `coding`'s passages and the nearest-anchor
     baseline (each segment's own text to the mean of its code's name, definition and examples)."""
-    from voc_synth.config import EmbeddingConfig
+    from voc_synth.config import CodebookEntry, EmbeddingConfig
     from voc_synth.embed import embed_texts
     from voc_synth.synthesis import Synthesis
 
@@ -319,8 +319,7 @@ def _codebook_run(codebook: list[dict], coding: dict, study: dict, out: Path, so
     texts = segments["text"].astype(str).tolist()
     emb = embed_texts(texts, EmbeddingConfig())
     anchors = np.stack([
-        embed_texts([e["name"], *([e["definition"]] if e.get("definition") else []), *e["examples"]],
-                    EmbeddingConfig()).mean(axis=0)
+        embed_texts(CodebookEntry(**e).texts, EmbeddingConfig()).mean(axis=0)
         for e in codebook])
     anchors /= np.linalg.norm(anchors, axis=1, keepdims=True)
     nearest = (emb @ anchors.T).argmax(axis=1)

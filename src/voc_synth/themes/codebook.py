@@ -270,12 +270,13 @@ def anchor_scores(unit: np.ndarray, anchors: np.ndarray, code_texts: list[list[s
     to all of the code's words (name, definition, examples as one text), minus each code's mean
     over the corpus (the calibrated lift, words included). None when there are no words to
     compare (the embedding lift alone then decides)."""
-    lexical = lexical_features([" ".join(t) for t in code_texts], list(texts), questions)
-    if lexical is None or len(unit) < MIN_SEGMENTS_TO_CALIBRATE:
+    if len(unit) < MIN_SEGMENTS_TO_CALIBRATE:  # no corpus mean to take off
         return None
-    from sklearn.preprocessing import normalize
-
-    combined = unit @ anchors.T + LEXICAL_WEIGHT * (lexical[1] @ normalize(lexical[0]).T).toarray()
+    lexical = lexical_features([" ".join(t) for t in code_texts], list(texts), questions)
+    if lexical is None:
+        return None
+    # TF-IDF rows are unit length, so their product is the cosine.
+    combined = unit @ anchors.T + LEXICAL_WEIGHT * (lexical[1] @ lexical[0].T).toarray()
     return combined - combined.mean(axis=0, keepdims=True)
 
 

@@ -307,11 +307,11 @@ def _fit_with_codebook(config: ThemeConfig, seed: int, embedder: Any, docs: list
         question_unit = np.zeros_like(unit)
         question_unit[has_question] = vectors[[row[q] for q in questions if q]]
         context = in_context(unit, question_unit, has_question)
-    coder = learn_codes([embedder.code_vectors(e.name) for e in config.codebook],
-                        [e.texts for e in config.codebook])
+    code_texts = [e.texts for e in config.codebook]
+    coder = learn_codes([embedder.code_vectors(e.name) for e in config.codebook], code_texts)
     if coder is None:
         anchors = refine_anchors(context, anchors)
-        scores = anchor_scores(context, anchors, [e.texts for e in config.codebook], docs, questions)
+        scores = anchor_scores(context, anchors, code_texts, docs, questions)
     else:
         scores = coder.predict_proba(context, docs, questions)
     coded = assign_codes(context, anchors, config.codebook_min_similarity, config.codebook_min_z,
