@@ -184,13 +184,16 @@ def journey_figure(synthesis: Any, *, top_n: int = 2):
             ax.plot(xs, ys, color=INK, lw=2.4, zorder=2, solid_capstyle="round")
 
         # Pain and delight boxes.
-        label_width = int((col_inches * 72 - 16) / (9.5 * 0.68))
+        # A box's name hangs from its top and its count line stands on its bottom, at these
+        # insets (figure fractions) and font sizes; `label_lines` reads the same values.
+        label_inset, meta_inset, label_pt, meta_pt, label_spacing = 0.012, 0.011, 9.5, 8, 1.15
+        label_width = int((col_inches * 72 - 16) / (label_pt * 0.68))
 
         def label_lines(height: float) -> int:
             """Label lines that fit in a box `height` (figure fraction) above its count line:
             a three-line name in a short box would run into "55 records · strong"."""
-            free_pt = (height - 0.012 - 0.011) * FIGURE_SIZE[1] * 72 - 8 * 1.25
-            return max(1, min(3, int(free_pt // (9.5 * 1.15))))  # font size × line spacing
+            free_pt = (height - label_inset - meta_inset) * FIGURE_SIZE[1] * 72 - meta_pt * 1.25
+            return max(1, min(3, int(free_pt // (label_pt * label_spacing))))
 
         def boxes(themes: Iterable[ThemeView], lane: tuple[float, float, int], i: int, tint: str, edge: str) -> None:
             top, bottom, n_boxes = lane
@@ -207,10 +210,10 @@ def journey_figure(synthesis: Any, *, top_n: int = 2):
                 canvas_ax.add_patch(FancyBboxPatch((x, y_top - height), width, height, boxstyle="round,pad=0,rounding_size=0.006",
                                                    fc=tint, ec="#c9ced6", lw=0.8))
                 canvas_ax.add_patch(Rectangle((x, y_top - height), 0.004, height, color=edge, lw=0))
-                text(x + 0.009, y_top - 0.012, _wrap(figure_text(theme.label, 120), label_width, label_lines(height)),
-                     fontsize=9.5, weight="bold", color=INK, va="top", linespacing=1.15)
+                text(x + 0.009, y_top - label_inset, _wrap(figure_text(theme.label, 120), label_width, label_lines(height)),
+                     fontsize=label_pt, weight="bold", color=INK, va="top", linespacing=label_spacing)
                 meta = f"{fmt_int(theme.n_documents)} records · {theme.evidence_strength}"
-                text(x + 0.009, y_top - height + 0.011, meta, fontsize=8, color=MUTED, va="bottom")
+                text(x + 0.009, y_top - height + meta_inset, meta, fontsize=meta_pt, color=MUTED, va="bottom")
 
         for i, stage in enumerate(stages):
             boxes(stage.pains, layout["pain"], i, PAIN_TINT, PAIN_EDGE)
