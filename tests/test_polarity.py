@@ -131,6 +131,24 @@ def test_a_rated_record_about_one_theme_votes_by_its_rating() -> None:
     assert stances["text_stance"].iloc[0] == "positive"  # what the words alone say, kept for quotes
 
 
+def test_a_tickets_csat_rates_the_support_not_the_problem_it_reports() -> None:
+    segments = _segments([
+        # A one-theme complaint whose contact was handled well (CSAT 5 of 5): still a complaint.
+        ("T1", "The voucher code was refused twice at checkout, what is the point of it.", "negative", 4, 1.0),
+        # Badly handled, but the words are about the code: the words decide here too.
+        ("T2", "The discount code went through fine in the end.", "positive", 4, 0.0),
+        # A one-theme review's stars are the customer's verdict on what it talks about.
+        ("R1", "The voucher code was refused at checkout.", "positive", 4, 0.0),
+    ])
+    segments["source_type"] = ["ticket", "ticket", "review"]
+    stances = segment_stances(segments)
+    assert stances["stance"].tolist() == ["negative", "positive", "negative"]
+    assert stances["stance_source"].tolist() == ["text", "text", "rating"]
+    # Nor does it veto a quote: the well-handled complaint can still be quoted as a complaint.
+    assert stances["rating_stance"].tolist() == ["", "", "negative"]
+    assert quote_pool(stances, "negative", min_agreeing=1).tolist() == [True, False, False]
+
+
 # -- quotes --------------------------------------------------------------------------------
 
 DELIGHT_TEXTS = [

@@ -1,7 +1,7 @@
 """Pain, delight or mixed: a theme's polarity from its segments' votes, and quotes that agree.
 
-`segment_stances` reads each segment's vote (its record's own rating where that rating is
-about the one theme, else its text's sentiment corrected by `read_cues` for irony, negation
+`segment_stances` reads each segment's vote (its review's or survey answer's own rating where
+that rating is about the one theme, else its text's sentiment corrected by `read_cues` for irony, negation
 and polite complaints); `theme_polarity` turns a theme's votes into pain / delight / mixed /
 neutral by the rule `polarity_rule_text()` states; `select_agreeing_quotes` picks quotes that
 say what the theme's polarity claims (both sides, labelled, for a mixed theme).

@@ -29,7 +29,7 @@ MIN_MINORITY_VOTES = 2
 
 POLARITY_RULE = (
     "Polarity: each segment votes negative, neutral or positive — by its record's own rating when "
-    "a rated record is about this theme alone (bottom {low:.0%} of the scale negative, top {high:.0%} "
+    "a rated review or survey answer is about this theme alone (bottom {low:.0%} of the scale negative, top {high:.0%} "
     "positive), else by its text's sentiment corrected for irony, negation and polite complaints. "
     "A theme is NEUTRAL when fewer than {opinion:.0%} of its segments take a side; MIXED when the "
     "smaller side has at least {minority:.0%} of the votes that take a side (and {votes}+ voices); "

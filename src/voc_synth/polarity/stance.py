@@ -2,10 +2,11 @@
 
 A stance is the best evidence there is of how the customer felt about what the segment says:
 
-1. **Their own rating**, when the record carries one (stars, CSAT, NPS) and says one thing: all
-   its themed segments are in one theme. A one-topic review rated 1 of 5 is a complaint about
-   that topic whatever its words score. A record that spans themes does not say which of them
-   earned its rating, so there the text decides.
+1. **Their own rating**, when the record carries one that judges what it talks about (a review's
+   stars, a survey's score: `VERDICT_SOURCES`) and says one thing: all its themed segments are in
+   one theme. A one-topic review rated 1 of 5 is a complaint about that topic whatever its words
+   score. A record that spans themes does not say which of them earned its rating, so there the
+   text decides; so it does for a ticket, whose CSAT rates how the contact was handled.
 2. **The text**: the segment's sentiment label, corrected by the cues a score misses
    (`voc_synth.polarity.cues`): irony is negative ("Great, another week of waiting."), a
    negated complaint positive ("not bad at all"), negated praise or a polite complaint negative
@@ -25,6 +26,11 @@ from .cues import read_cues
 # The middle (3 stars, 4–6 of 10) is ambivalent and leaves the segment neutral.
 RATING_LOW = 0.3
 RATING_HIGH = 0.7
+
+#: Sources whose rating is the customer's verdict on what the record talks about: a review's
+#: stars, a survey's score. A ticket's CSAT rates how the contact was handled, so "code not
+#: working!!!" with a 5 says the agent was good, not that the code was.
+VERDICT_SOURCES = frozenset({"review", "survey"})
 
 STANCE_COLUMNS = ["stance", "stance_source", "text_stance", "rating_stance", "ironic", "clear"]
 
@@ -81,9 +87,11 @@ def segment_stances(segments: pd.DataFrame) -> pd.DataFrame:
 
     Columns: `stance` (the vote), `stance_source` ("rating" or "text"), `text_stance` (what
     the words alone say, after cues; quotes are judged on it), `rating_stance` (what the
-    record's rating says, "" when unrated, whatever the record is about), `ironic`, and
+    record's rating says, whatever the record is about; "" when unrated or when the rating is
+    not a verdict on the subject, as a ticket's CSAT), `ironic`, and
     `clear` (the text stance comes from a cue or a score at least `CLEAR_MARGIN` from neutral).
-    Needs `text` and `sentiment_label`; uses `rating_norm`, `doc_id` and `theme_id` when present.
+    Needs `text` and `sentiment_label`; uses `rating_norm`, `source_type`, `doc_id` and `theme_id`
+    when present.
     """
     if segments.empty:
         return pd.DataFrame(columns=STANCE_COLUMNS, index=segments.index)
@@ -95,6 +103,8 @@ def segment_stances(segments: pd.DataFrame) -> pd.DataFrame:
     strong = np.ones(len(segments), dtype=bool) if scores is None else scores.abs().fillna(0).to_numpy() >= CLEAR_MARGIN
     clear = strong | np.array([r[2] for r in read], dtype=bool)
     ratings = segments["rating_norm"] if "rating_norm" in segments else pd.Series(np.nan, index=segments.index)
+    if "source_type" in segments:  # a ticket's CSAT rates the support contact, not its subject
+        ratings = ratings.where(segments["source_type"].isin(VERDICT_SOURCES))
     by_rating = np.array([rating_stance(r) for r in ratings], dtype=object)
     use_rating = single_theme_records(segments).to_numpy() & np.array([r is not None for r in by_rating])
     return pd.DataFrame({
