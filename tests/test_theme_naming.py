@@ -14,7 +14,13 @@ from pydantic import ValidationError
 
 from voc_synth.config import ThemeConfig
 from voc_synth.errors import ConfigError
-from voc_synth.insights import how_might_we_from, third_person, write_insights, write_statement
+from voc_synth.insights import (
+    how_might_we_from,
+    third_person,
+    write_insights,
+    write_opportunity,
+    write_statement,
+)
 from voc_synth.models import load_spacy
 from voc_synth.themes.naming import (
     ExtractiveNamer,
@@ -286,6 +292,21 @@ def test_opportunities_come_from_what_went_wrong(nlp) -> None:
     assert how_might_we_from(nlp("It was exactly as described.")) == ""          # praise
     assert how_might_we_from(nlp("It stopped working.")) == ""                  # stopped what? no question
     assert third_person("My parcel was late and I was cross") == "their parcel was late and they were cross"
+
+
+def test_a_pain_named_by_what_is_wrong_with_a_thing_is_turned_round(nlp) -> None:
+    # Nothing said states the problem as a clause, so the theme's name is turned round: the
+    # tagger reads "hidden" and "damaged" as participles, "missing" modifies the compound's head.
+    said = ["Another four pounds at the very last step, seriously?"]
+    cases = {
+        "Hidden delivery fee": "How might we make the delivery fee visible?",
+        "Missing size chart": "How might we make sure the size chart is there?",
+        "Damaged parcel": "How might we get the parcel to customers undamaged?",
+        "Broken kettle handle": "How might we keep the kettle handle working?",
+        "Confusing returns form": "How might we make the returns form clearer?",
+    }
+    for label, expected in cases.items():
+        assert write_opportunity({"label": label, "keywords": []}, said, nlp) == expected, label
 
 
 def test_insight_statements_are_written_from_the_quotes(nlp) -> None:

@@ -46,6 +46,9 @@ ANTONYMS = {
     "useless": "useful", "poor": "better", "bad": "better", "missing": "there", "small": "bigger",
     "tiny": "bigger", "flimsy": "sturdier", "cheap": "sturdier", "annoying": "less annoying",
 }
+# Where "make the X <antonym>" does not read ("make the handle working"), the whole turn-round.
+TURNED = {"broken": "keep the {noun} working", "damaged": "get the {noun} to customers undamaged",
+          "missing": "make sure the {noun} is there"}
 
 
 def third_person(text: str) -> str:
@@ -373,15 +376,22 @@ def _from_label(label: str, nlp: Any) -> str:
         if waiting:
             return f"How might we shorten the wait {waiting.group(1).lower()} {third_person(waiting.group(2))}?"
     for doc in nlp.pipe(parts):
-        question = how_might_we_from(nlp(f"The {doc.text[:1].lower() + doc.text[1:]}.")) if doc[0].pos_ in (
-            "NOUN", "PROPN", "ADJ") else ""
+        # As a noun phrase in a sentence ("The broken kettle handle."): bare, "handle" is a verb.
+        phrase = nlp(f"The {doc.text[:1].lower() + doc.text[1:]}.")
+        question = how_might_we_from(phrase) if doc[0].pos_ in ("NOUN", "PROPN", "ADJ") else ""
         if question:
             return question
-        adjectives = [t for t in doc if t.pos_ == "ADJ" and t.lower_ in ANTONYMS and t.head.pos_ == "NOUN"]
+        # "hidden", "damaged" are participles to the tagger (VERB, amod), "late" an adjective.
+        adjectives = [t for t in phrase if (t.pos_ == "ADJ" or t.dep_ == "amod") and t.lower_ in ANTONYMS
+                      and t.head.pos_ == "NOUN"]
         if adjectives:
             adj = adjectives[0]
-            noun = _span_text([t for t in adj.head.subtree if t.i != adj.i and t.dep_ != "det"])
-            return f"How might we make the {noun.lower()} {ANTONYMS[adj.lower_]}?"
+            head = adj.head
+            while head.dep_ == "compound" and head.head.pos_ == "NOUN":  # "missing [size] chart"
+                head = head.head
+            noun = _span_text([t for t in head.subtree if t.i != adj.i and t.dep_ not in ("det", "punct")]).lower()
+            turned = TURNED.get(adj.lower_, "make the {noun} " + ANTONYMS[adj.lower_])
+            return f"How might we {turned.format(noun=noun)}?"
     return ""
 
 
