@@ -294,6 +294,22 @@ def test_opportunities_come_from_what_went_wrong(nlp) -> None:
     assert third_person("My parcel was late and I was cross") == "their parcel was late and they were cross"
 
 
+def test_what_customers_propose_becomes_the_question(nlp) -> None:
+    cases = {
+        "A proper size chart would save everyone a return.": "How might we provide a proper size chart?",
+        "Honestly, photos from real customers would really help.": "How might we provide photos from real customers?",
+        "A size guide would be really useful.": "How might we provide a size guide?",
+        "Just put the sizes on the product page.": "",  # "put" read as past tense: no question
+        "Please bring back the old checkout.": "How might we bring back the old checkout?",
+        "Fix your app, it's been weeks.": "How might we fix the app?",  # "your" said to the company
+    }
+    for text, expected in cases.items():
+        assert how_might_we_from(nlp(text)) == expected, text
+    # Nothing proposed: a vague order; a habit of something that exists is a complaint.
+    assert how_might_we_from(nlp("Sort it out.")) == ""
+    assert how_might_we_from(nlp("The app would crash every time.")) == "How might we stop the app crashing?"
+
+
 def test_a_pain_named_by_what_is_wrong_with_a_thing_is_turned_round(nlp) -> None:
     # Nothing said states the problem as a clause, so the theme's name is turned round: the
     # tagger reads "hidden" and "damaged" as participles, "missing" modifies the compound's head.

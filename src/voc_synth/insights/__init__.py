@@ -295,12 +295,52 @@ def _there_is_none(tok: Any) -> tuple[int, str] | None:
     return 1, f"How might we provide {_span_text(words).lower()}?"
 
 
+# "A size guide would help / save everyone a return / be really useful": the customer's own fix.
+_WOULD_HELP = frozenset("help save stop make fix solve prevent avoid".split())
+_USEFUL = frozenset("helpful useful nice great good better handy brilliant ideal perfect".split())
+
+
+def _suggested(tok: Any) -> tuple[int, str] | None:
+    """What a customer proposes, as the question: "a simple dimensions table would save everyone a
+    return" → "How might we provide a simple dimensions table?"; "just put the sizes on the
+    page" → "How might we put the sizes on the page?"."""
+    kids = list(tok.children)
+    if any(c.dep_ == "neg" for c in kids):
+        return None
+    would = any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in kids)
+    subject = _subject(tok)
+    if would and subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+        helps = tok.lemma_ in _WOULD_HELP or (tok.lemma_ == "be" and any(
+            c.dep_ == "acomp" and c.lower_ in _USEFUL for c in kids))
+        article = [c.lower_ for c in subject.children if c.dep_ == "det"]
+        if helps and article in ([], ["a"], ["an"]):
+            # The parser sometimes splits a compound into two subjects ("size", "chart").
+            heads = [c for c in kids if c.dep_ == "nsubj"]
+            words = list(tok.doc[min(t.left_edge.i for t in heads): max(t.right_edge.i for t in heads) + 1])
+            if len(words) <= 6 and not any(t.like_num or "[" in t.text or t.pos_ == "PRON" for t in words):
+                return 0, f"How might we provide {_span_text(words).lower()}?"
+    # An imperative opening the sentence ("just put…", "please show…"): no subject, base form.
+    opening = [t for t in tok.doc[:tok.i] if t.lower_ not in ("just", "please", "maybe", "so", ",")]
+    if tok.tag_ == "VB" and subject is None and not opening \
+            and tok.lemma_ not in _NEVER_VERBS and tok.lemma_ not in _LIGHT_VERBS:
+        rest_tokens = _rest(tok)
+        # "sort it out", "show it": says what to do to nothing in particular.
+        if None not in rest_tokens and any(t.pos_ in ("NOUN", "PROPN") for t in rest_tokens):
+            # Said to the company, "your" is its own: "fix your app" → "fix the app".
+            rest = re.sub(r"\byour\b", "the", _span_text(rest_tokens), flags=re.IGNORECASE)
+            return 0, f"How might we {tok.lower_} {rest}?"
+    return None
+
+
 def _options(tok: Any) -> tuple[int, str] | None:
     """(priority, question) for one clause head; lower priority reads better."""
     negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in tok.children)
     existential = _there_is_none(tok)
     if existential is not None:
         return existential
+    suggestion = _suggested(tok)
+    if suggestion is not None:
+        return suggestion
     subject = _subject(tok)
     if subject is None:
         return None
