@@ -307,6 +307,8 @@ def test_what_customers_propose_becomes_the_question(nlp) -> None:
         assert how_might_we_from(nlp(text)) == expected, text
     # Nothing proposed: a vague order; a habit of something that exists is a complaint.
     assert how_might_we_from(nlp("Sort it out.")) == ""
+    # A passive subject (nsubjpass) is a subject too; it once crashed the compound rejoining.
+    assert how_might_we_from(nlp("A fix would be made by the team.")) == "How might we provide a fix?"
     assert how_might_we_from(nlp("The app would crash every time.")) == "How might we stop the app crashing?"
 
 

@@ -315,7 +315,7 @@ def _suggested(tok: Any) -> tuple[int, str] | None:
         article = [c.lower_ for c in subject.children if c.dep_ == "det"]
         if helps and article in ([], ["a"], ["an"]):
             # The parser sometimes splits a compound into two subjects ("size", "chart").
-            heads = [c for c in kids if c.dep_ == "nsubj"]
+            heads = [c for c in kids if c.dep_ == subject.dep_]
             words = list(tok.doc[min(t.left_edge.i for t in heads): max(t.right_edge.i for t in heads) + 1])
             if len(words) <= 6 and not any(t.like_num or "[" in t.text or t.pos_ == "PRON" for t in words):
                 return 0, f"How might we provide {_span_text(words).lower()}?"
