@@ -319,9 +319,10 @@ def _suggested(tok: Any) -> tuple[int, str] | None:
             words = list(tok.doc[min(t.left_edge.i for t in heads): max(t.right_edge.i for t in heads) + 1])
             if len(words) <= 6 and not any(t.like_num or "[" in t.text or t.pos_ == "PRON" for t in words):
                 return 0, f"How might we provide {_span_text(words).lower()}?"
-    # An imperative opening the sentence ("just put…", "please show…"): no subject, base form.
-    opening = [t for t in tok.doc[:tok.i] if t.lower_ not in ("just", "please", "maybe", "so", ",")]
-    if tok.tag_ == "VB" and subject is None and not opening \
+    # An imperative asked for ("please show…", "just put…"): no subject, base form, after the
+    # asking word. A bare one is as often a task read aloud in a usability session ("log in…").
+    opening = [t.lower_ for t in tok.doc[:tok.i] if t.lower_ not in (",", "so", "maybe")]
+    if tok.tag_ == "VB" and subject is None and opening in (["please"], ["just"]) \
             and tok.lemma_ not in _NEVER_VERBS and tok.lemma_ not in _LIGHT_VERBS:
         rest_tokens = _rest(tok)
         # "sort it out", "show it": says what to do to nothing in particular.
