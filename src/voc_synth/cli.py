@@ -263,8 +263,9 @@ def init(
 
 @app.command("import-codebook")
 def import_codebook(
-    codebook: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder, or a project (.qdpx), whose coded passages become the codes' examples.")],
+    codebook: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder, a REFI-QDA project (.qdpx), a QualCoder project folder (NAME.qda) or a Taguette project (.sqlite3); a project's coded passages become the codes' examples.")],
     into: Annotated[Path | None, typer.Option("--into", help="voc_synth.yaml to write the codebook into (themes.codebook); without it the YAML is printed.")] = None,
+    project: Annotated[str | None, typer.Option("--project", help="The project to import from a Taguette database that holds several (its name or id).")] = None,
 ) -> None:
     """Import a CAQDAS codebook as the config's codebook (themes.codebook: name, definition, examples)."""
     import yaml
@@ -273,7 +274,7 @@ def import_codebook(
     from .report.qdpx import read_codebook
 
     try:
-        entries = read_codebook(codebook)
+        entries = read_codebook(codebook, project)
         if into is None:
             out.print(yaml.safe_dump({"themes": {"codebook": entries}}, sort_keys=False, allow_unicode=True),
                       highlight=False, markup=False)

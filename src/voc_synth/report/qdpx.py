@@ -313,15 +313,21 @@ def read_project(path: Path | str) -> QdaProject:
 
 # --- codebook import -----------------------------------------------------------------------------
 
-def read_codebook(path: Path | str) -> list[dict[str, Any]]:
+def read_codebook(path: Path | str, project: str | None = None) -> list[dict[str, Any]]:
     """A REFI-QDA codebook (`.qdc`, or the codes of a `.qdpx`) as `themes.codebook` entries:
     `{"name", "definition", "examples"}` for every codable code (parents' names prefix their
     children's: "Delivery / Late parcels"). Lines of a description starting "Example:" (or
     "e.g.") become examples, and so does the text of every passage a `.qdpx` project codes
     with the code (at most `MAX_CODED_EXAMPLES` each, in source order): with enough of them the
-    theme step learns the researcher's coding from them (`themes.codebook`). Raises `InputError`
-    for a file that is not a codebook."""
+    theme step learns the researcher's coding from them (`themes.codebook`). A QualCoder or
+    Taguette project database is read the same way (`qda_databases`; `project` names the project
+    of a Taguette database that holds several). Raises `InputError` for a file that is not a
+    codebook."""
+    from .qda_databases import DATABASE_SUFFIXES, database_file, read_database_codebook
+
     path = Path(path)
+    if database_file(path) is not None or path.is_dir() or path.suffix.lower() in DATABASE_SUFFIXES:
+        return read_database_codebook(path, project)
     try:
         if path.suffix.lower() == ".qdpx":
             with zipfile.ZipFile(path) as archive:
@@ -350,23 +356,31 @@ def read_codebook(path: Path | str) -> list[dict[str, Any]]:
         while parent is not None and parent in codes:
             names.insert(0, codes[parent].name)
             parent = codes[parent].parent
-        definition, examples = [], []
-        for line in code.description.splitlines():
-            stripped = line.strip()
-            low = stripped.lower()
-            if low.startswith(("example:", "e.g.", "eg:", "- example")):
-                examples.append(stripped.split(":", 1)[-1].strip() if ":" in stripped else stripped[4:].strip())
-            elif stripped:
-                definition.append(stripped)
-        entry: dict[str, Any] = {"name": " / ".join(names)}
-        if definition:
-            entry["definition"] = " ".join(definition)
-        examples = [e for e in examples if e]
-        examples += [t for t in coded.get(code.guid, []) if t not in examples][:MAX_CODED_EXAMPLES]
-        if examples:
-            entry["examples"] = examples
-        entries.append(entry)
+        entries.append(codebook_entry(names, code.description, coded.get(code.guid, [])))
     return entries
+
+
+def codebook_entry(path: list[str], description: str, coded: list[str]) -> dict[str, Any]:
+    """One `themes.codebook` entry from a CAQDAS code: its name with its parents' before it
+    ("Delivery / Late parcels"), its description's lines as the definition except those starting
+    "Example:" (or "e.g.") which become examples, then the passages coded with it (distinct, at
+    most `MAX_CODED_EXAMPLES`, in the order given)."""
+    definition, examples = [], []
+    for line in description.splitlines():
+        stripped = line.strip()
+        low = stripped.lower()
+        if low.startswith(("example:", "e.g.", "eg:", "- example")):
+            examples.append(stripped.split(":", 1)[-1].strip() if ":" in stripped else stripped[4:].strip())
+        elif stripped:
+            definition.append(stripped)
+    entry: dict[str, Any] = {"name": " / ".join(path)}
+    if definition:
+        entry["definition"] = " ".join(definition)
+    examples = [e for e in examples if e]
+    examples += [t for t in dict.fromkeys(coded) if t and t not in examples][:MAX_CODED_EXAMPLES]
+    if examples:
+        entry["examples"] = examples
+    return entry
 
 
 def _coded_passages(path: Path) -> dict[str, list[str]]:
