@@ -23,6 +23,16 @@ from voc_synth.ingest.speech import clean_verbatim, is_small_talk, join_interrup
     ("It was, it was honestly the worst week.", "It was honestly the worst week."),
     ("The app [inaudible] crashed twice [laughs] and [NAME] gave up.", "The app crashed twice and [NAME] gave up."),
     ("So the, the [overlapping speech] login page.", "So the login page."),
+    # An observer's note inside a think-aloud line is not what the participant said.
+    ("Right, the filters... (The participant scrolls down to the price slider)... okay, found it.",
+     "Right, the filters... Okay, found it."),
+    ("I'd pick this one [moderator points at the blue plan] because it's cheaper.",
+     "I'd pick this one because it's cheaper."),
+    # A parenthesis the speaker said stays.
+    ("The second box (the one with the dent) was fine.", "The second box (the one with the dent) was fine."),
+    ("Ask the user (if there is one) first.", "Ask the user (if there is one) first."),
+    ("The app (users hate the new menu) kept crashing.", "The app (users hate the new menu) kept crashing."),
+    ("So I click save (the user clicks the wrong button) oh no.", "So I click save oh no."),
 ])
 def test_clean_verbatim_removes_only_the_noise_of_speech(spoken: str, clean: str) -> None:
     assert clean_verbatim(spoken) == clean

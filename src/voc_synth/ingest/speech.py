@@ -7,7 +7,8 @@ in the analysis:
   bye", "good luck with the project"). Such a unit is dropped as `small talk` (counted in the
   manifest), so it can never form a theme of its own.
 - **Disfluencies** ("um", "uh", "I I think", "the- the app") and transcriber tags
-  ("[inaudible]", "[laughs]", "[overlapping speech]"). Quotes are shown and embedded as
+  ("[inaudible]", "[laughs]", "[overlapping speech]"), and an observer's notes of what someone
+  does ("(The participant reads the task again)"). Quotes are shown and embedded as
   *clean verbatim*, the convention of transcription services: fillers and stutters removed,
   every word the person chose kept. The segment's offsets still point at the exact verbatim
   span in the document, so `clean_verbatim(document.text[char_start:char_end]) == text`.
@@ -85,6 +86,15 @@ _TRANSCRIBER_TAG = re.compile(
     r"background noise|applause|static|audio cuts? out|audio drops?|break in audio|unclear|"
     r"foreign language|speaking foreign language|phone rings|door closes|typing)"
     r"(?:[ ,]+\d{1,2}:\d{2}(?::\d{2})?)?[\])]", re.IGNORECASE)
+# What an observer writes about what someone does, not what they said: "(The participant reads
+# the task again)", "[Interviewer shares the prototype]". A think-aloud transcript is full of
+# them, inside the participant's own lines. Only notes whose subject is a role are taken: a
+# parenthesis the speaker said ("(and I mean it)") stays.
+_STAGE_DIRECTION = re.compile(
+    r"[\[(](?:(?:the\s+)?(?:participants?|interviewees?|respondents?|moderators?|interviewers?|"
+    r"facilitators?|researchers?|observers?)|the\s+(?:users?|customers?))\b[^\[\]()]{1,150}[\])]", re.IGNORECASE)
+# The ellipses either side of a removed note ("the answer... (note)... okay") become one.
+_ELLIPSES = re.compile(r"(?:\.{3}|…)(?:\s*(?:\.{3}|…))+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
 _DOUBLE_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
 _LEADING_PUNCT = re.compile(r"^[\s,;:.…\-–—]+")
@@ -100,6 +110,8 @@ def clean_verbatim(text: str) -> str:
     the speaker chose is kept; only the noise of speech goes. Idempotent.
     """
     out = _TRANSCRIBER_TAG.sub(" ", text)
+    out = _STAGE_DIRECTION.sub(" ", out)
+    out = _ELLIPSES.sub("...", out)
     out = _FILLER_RE.sub(" ", out)
     out = _CUT_OFF.sub(lambda m: "" if _is_false_start(m, out) else m.group(0), out)
     out = _REPEAT_2.sub(r"\1", out)
