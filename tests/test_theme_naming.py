@@ -335,7 +335,8 @@ def test_insight_statements_are_written_from_the_quotes(nlp) -> None:
          "source_mix": {"ticket": 12, "review": 9}, "mean_rating_norm": 0.2},
         {"theme_id": 1, "label": "Great quality", "polarity": "delight", "share_negative": 0.0,
          "share_positive": 0.9, "prevalence_text": "mentioned by 4 of 6 interviewees", "primary_stage": "use",
-         "source_mix": {"interview": 7}, "mean_rating_norm": float("nan")},
+         "source_mix": {"interview": 7}, "mean_rating_norm": float("nan"),
+         "prevalence": {"interview": {"records": 4, "people": 4, "of_records": 6, "of_people": 6}}},
     ])
     quotes = pd.DataFrame({
         "theme_id": [0, 0, 0, 1, 1],
@@ -354,8 +355,29 @@ def test_insight_statements_are_written_from_the_quotes(nlp) -> None:
     assert "Tracking stopped updating is" not in pain["insight"]  # not a template around the label
     assert pain["insight_quotes"] == ["s1", "s2"]
     assert pain["opportunity"].startswith("How might we") and "tracking" in pain["opportunity"]
-    assert delight["insight"].startswith("Interviewees (mentioned by 4 of 6 interviewees) say the quality is great")
+    # Counted once, as the study's people: not "Interviewees (mentioned by 4 of 6 interviewees)".
+    assert delight["insight"].startswith("4 of 6 interviewees say the quality is great")
     assert delight["opportunity"] == ""
+
+
+def test_an_interview_theme_counts_the_people_who_said_it() -> None:
+    from voc_synth.insights import write_statement
+
+    def theme(people: int, of: int, mix: dict | None = None) -> dict:
+        return {"label": "Checkout slow", "polarity": "pain", "share_negative": 0.7, "share_positive": 0.1,
+                "prevalence_text": f"mentioned by {people} of {of} interviewees",
+                "source_mix": mix or {"interview": people},
+                "prevalence": {"interview": {"records": people, "people": people, "of_records": of, "of_people": of}}}
+
+    said = ["The checkout was so slow I nearly gave up."]
+    assert write_statement(theme(10, 10), said, "Checkout", None)[0].startswith("All 10 interviewees say the checkout")
+    assert write_statement(theme(1, 12), said, "Checkout", None)[0].startswith("One of 12 interviewees says the checkout")
+    assert write_statement(theme(1, 12), [], "Checkout", None)[0].startswith("One of 12 interviewees talks about")
+    # Interviews mixed with other sources keep the sources' own counts.
+    mixed = theme(3, 8, {"interview": 3, "ticket": 5})
+    mixed["prevalence_text"] = "mentioned by 3 of 8 interviewees, 5 tickets"
+    assert write_statement(mixed, said, "Checkout", None)[0].startswith(
+        "Customers (mentioned by 3 of 8 interviewees, 5 tickets) say")
 
 
 def test_a_codebook_name_is_never_renamed_to_make_labels_unique() -> None:

@@ -13,6 +13,7 @@ Both are drafts: `status` stays "draft" until a researcher validates the theme i
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -130,6 +131,31 @@ def who_of(theme: dict[str, Any]) -> str:
     return "Customers"
 
 
+def interviewees_of(theme: dict[str, Any]) -> tuple[str, bool]:
+    """For a theme heard only in interviews, who said it as a count of the study's people
+    ("9 of 14 interviewees", "All 10 interviewees", "One of 12 interviewees") and whether that
+    is one person; ("", False) otherwise. "Interviewees (mentioned by 9 of 14 interviewees)"
+    says the same thing twice."""
+    mix = theme.get("source_mix") or {}
+    per = theme.get("prevalence") or {}
+    if isinstance(per, str):  # a saved run's themes table holds it as JSON
+        try:
+            per = json.loads(per)
+        except ValueError:
+            per = {}
+    counts = per.get("interview") if isinstance(per, dict) else None
+    if not isinstance(mix, dict) or set(mix) != {"interview"} or not isinstance(counts, dict):
+        return "", False
+    n, of = int(counts.get("people") or 0), int(counts.get("of_people") or 0)
+    if n <= 0 or of < n:
+        return "", False
+    if n == of and of > 2:
+        return f"All {of} interviewees", False
+    if n == 1:
+        return f"One of {of} interviewees", True
+    return f"{n} of {of} interviewees", False
+
+
 def why_it_matters(theme: dict[str, Any], stage_name: str, overall_rating: float | None) -> str:
     polarity = str(theme.get("polarity") or "neutral")
     neg = float(theme.get("share_negative") or 0.0)
@@ -176,15 +202,17 @@ def write_statement(theme: dict[str, Any], texts: list[str], stage_name: str,
     """"Who (prevalence) say what — why it matters." and the index of the quote it came from."""
     label = str(theme.get("label") or "")
     clause, source = best_clause(texts, label, nlp)
-    who = who_of(theme)
-    prevalence = str(theme.get("prevalence_text") or "").strip()
-    head = f"{who} ({prevalence})" if prevalence else who
+    head, one = interviewees_of(theme)
+    if not head:
+        prevalence = str(theme.get("prevalence_text") or "").strip()
+        head = f"{who_of(theme)} ({prevalence})" if prevalence else who_of(theme)
+    say, talk = ("says", "talks") if one else ("say", "talk")
     if clause:
-        body = f"{head} say {_lower_first(third_person(clause))}"
+        body = f"{head} {say} {_lower_first(third_person(clause))}"
     elif _is_clause(label, nlp):  # "Quality is excellent": the name is itself what they say
-        body = f"{head} say {_lower_first(label)}"
+        body = f"{head} {say} {_lower_first(label)}"
     else:  # no quote states it on its own: say what they talk about, in their words
-        body = f"{head} talk about {label[:1].lower() + label[1:]}"
+        body = f"{head} {talk} about {label[:1].lower() + label[1:]}"
     return f"{body} — {why_it_matters(theme, stage_name, overall_rating)}.", source
 
 
