@@ -91,6 +91,9 @@ def test_duplicates_and_noise_match_the_answer_key(demo: tuple[IngestResult, flo
     skipped = {s["record"]: s for s in manifest["skipped_records"]}
     for record in noise["empty"]:
         assert record in skipped, record
+    # Staff tests ("TEST please ignore") are set aside as such, and nothing a customer wrote is.
+    tests = {r for r, s in skipped.items() if s["kind"] == "test entry"}
+    assert len(tests) >= 2 and tests <= set(noise["off_topic"]), tests
     # "👍", "ok", "good" are customers' answers: kept for sentiment and totals, not themed.
     not_themed = {s["segment_id"].rsplit(":", 1)[0] for s in manifest["segments_not_themed"]}
     for record in noise["emoji_or_ok"]:

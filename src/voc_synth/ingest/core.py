@@ -56,6 +56,7 @@ from .manifest import ManifestBuilder
 from .nlp import Analysis, analyse_texts, auto_processes
 from .participants import Roster, load_roster
 from .people import NOT_NAMES, assign_people, names_from_customer
+from .probe_records import is_test_entry
 from .readers import open_file
 from .records import FileInfo, RawRecord, Record, SkippedRecord, UnusableFile
 from .redact import Redactor
@@ -165,6 +166,7 @@ def ingest(config: Config, *, strict: bool = False, progress: ProgressFactory | 
             join_interrupted_turns(record)
             _note_interview_people(record, manifest)
     records = _identify_and_dedupe(records, manifest)
+    records = _set_aside_test_entries(records, manifest)
 
     t0 = time.perf_counter()
     redactor = _build_redactor(config, records, known_names)
@@ -356,6 +358,18 @@ def _identify_and_dedupe(records: list[Record], manifest: ManifestBuilder) -> li
             kept.append(record)
             continue
         manifest.skip_record(record.raw.source_file, record.doc_id, "duplicate", found.label, duplicate_of=found.first)
+    return kept
+
+
+def _set_aside_test_entries(records: list[Record], manifest: ManifestBuilder) -> list[Record]:
+    """Records that are only a staff member's test ("TEST please ignore") go to the manifest."""
+    kept = []
+    for record in records:
+        if not record.is_interview and is_test_entry(record.text):
+            manifest.skip_record(record.raw.source_file, record.doc_id, "test entry",
+                                 "only test words (\"test\", \"please ignore\"): a check of the form, not a customer")
+            continue
+        kept.append(record)
     return kept
 
 
