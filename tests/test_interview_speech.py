@@ -45,6 +45,9 @@ def test_clean_verbatim_removes_only_the_noise_of_speech(spoken: str, clean: str
     "Sorry, give me one second, let me share my screen.", "You're on mute, I think.",
     "Okay, sounds good.", "You too. I'm ready whenever you are.", "Give me like two minutes and I'll be right back.",
     "No, I think I've said it all. Good luck with it all.", "Sorry, I've completely lost my train of thought.",
+    # A think-aloud session's own steps.
+    "Okay, so task completed for task one.", "Do I go to task 5?", "Right, so I have now finished task 4.",
+    "I think the sub task is done, so on to the next task.",
 ])
 def test_small_talk_is_recognised(text: str) -> None:
     assert is_small_talk(text)
@@ -55,6 +58,8 @@ def test_small_talk_is_recognised(text: str) -> None:
     "I stopped recording my expenses in the app after the update.",
     "Nice to meet you too. I run a small bakery and we order flour every week.",
     "The screen on the kiosk froze every time I tried to pay.",
+    "The task was confusing, I had to read it three times before I found the export button.",
+    "So the task is done but I never understood what the event window meant.",
 ])
 def test_substance_is_not_small_talk(text: str) -> None:
     assert not is_small_talk(text)

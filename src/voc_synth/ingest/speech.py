@@ -66,6 +66,15 @@ _SMALL_TALK_PHRASES = [
     r"nothing (?:else|more) to add", r"(?:that's|that is) (?:about )?it(?: really)?", r"let me think",
     r"let me start (?:again|over)", r"(?:i've )?(?:completely )?lost my train of thought", r"oh,? (?:gosh|god|wow)",
     r"(?:that's|that is) a (?:good|hard|tough|great) (?:question|one)",
+    # a think-aloud session's own steps: "task completed", "do I go to task 5?"
+    r"(?:the |this |that )?(?:sub ?)?tasks? (?:is |are |was |has been )?(?:now |also )?(?:completed?|done|finished|over)"
+    r"(?: (?:for|on) (?:the )?(?:sub ?)?(?:task )?(?:number )?(?:\d+|[a-z]|one|two|three|four|five|six|seven|eight|nine|ten))?",
+    r"(?:i(?:'ve| have)? )?(?:now |just )?(?:finished|completed|done with) (?:the |this |that )?(?:sub ?)?task"
+    r"(?: (?:number )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten))?",
+    r"(?:(?:i(?:'ll| will)|let me|let's|shall i|do i|can i|should i|i'm going to|i am going to) )?(?:now )?"
+    r"(?:go|move|continue|carry on) (?:on )?(?:to|with|onto) (?:the )?(?:next )?(?:sub ?)?task"
+    r"(?: (?:number )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten))?",
+    r"(?:on ?to )?(?:the )?next (?:sub ?)?task",
     r"(?:perfect|great|cool|awesome|lovely|brilliant|wonderful)",
 ]
 _SMALL_TALK = re.compile(r"(?<![\w'])(?:" + "|".join(_SMALL_TALK_PHRASES) + r")(?![\w'])", re.IGNORECASE)
