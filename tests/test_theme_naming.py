@@ -360,6 +360,15 @@ def test_insight_statements_are_written_from_the_quotes(nlp) -> None:
     assert delight["opportunity"] == ""
 
 
+def test_an_insight_never_joins_two_lines_of_a_transcript(nlp) -> None:
+    from voc_synth.insights import best_clause
+
+    # The task's heading read aloud, then the answer on a line of its own.
+    said = ["Box plot\nThe box plot would be for the whole week that I have selected."]
+    clause, _ = best_clause(said, "Box plot", nlp)
+    assert clause == "The box plot would be for the whole week that I have selected"
+
+
 def test_an_interview_theme_counts_the_people_who_said_it() -> None:
     from voc_synth.insights import write_statement
 

@@ -61,7 +61,10 @@ def third_person(text: str) -> str:
 
 def _clause_candidates(text: str) -> list[str]:
     out = []
-    for sentence in _SENTENCE_RE.split(str(text).strip()):
+    # A line of a transcript is an utterance of its own: "Heat map:" read out from the task sheet
+    # and the answer on the next line are not one sentence.
+    sentences = [s for line in str(text).splitlines() for s in _SENTENCE_RE.split(line.strip())]
+    for sentence in sentences:
         sentence = _FILLER_RE.sub("", sentence.strip()).strip().rstrip(".!?…").strip()
         if "[" in sentence or "?" in sentence or not sentence or re.search(r'\w["“”]|["“”]\s', sentence):
             continue
