@@ -97,6 +97,14 @@ def test_cues_a_sentiment_score_misses(text: str, ironic: bool, praise: bool, co
         ("I'd appreciate it if someone could tell me where my refund has got to.", "positive", "negative"),
         # A wish keeps a text from counting as praise without making it a complaint.
         ("Lovely colour, though I wish the handle was a bit longer.", "positive", "neutral"),
+        # Praise said outright that the score missed: positive when it saw nothing, and not a
+        # complaint when it read one into a support story.
+        ("The woman on the phone was really patient and talked me through the setup.", "neutral", "positive"),
+        ("The bot handed me to a real person within a minute, which I appreciated.", "negative", "neutral"),
+        # ... but not when negated, said ironically, or followed by a complaint.
+        ("The chat agent was not helpful at all.", "negative", "negative"),
+        ("Oh brilliant, another week of waiting for the courier.", "neutral", "negative"),
+        ("The driver was friendly, but the box was crushed and the lamp broken.", "negative", "negative"),
         # No cue: the model's label stands.
         ("The parcel was left in the rain and the box fell apart.", "negative", "negative"),
         ("Soft towels that have kept their colour after months of washing.", "positive", "positive"),

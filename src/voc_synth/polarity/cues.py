@@ -1,5 +1,5 @@
-"""Cues in a customer's wording that a sentiment score misses: irony, negated judgements and
-polite complaints.
+"""Cues in a customer's wording that a sentiment score misses: irony, negated judgements,
+polite complaints and praise said outright.
 
 A sentence-embedding classifier sees which words occur, not how they are turned: "not bad at
 all" sits next to "bad", "Great, another week of waiting. Thanks." next to praise, and "I'd
@@ -64,6 +64,28 @@ _POLITE_COMPLAINT = re.compile(
     r"|\b(?:it'?s )?(?:only )?a small thing,? but\b|\bi don'?t mind \w+(?: \w+)?,? but\b"
 )
 
+# Praise said outright of a person, a service or a thing: "the agent was brilliant", "really
+# impressed by the support team", "which I appreciated", "sorted everything out". A sentence
+# embedding reads such praise inside a support story as part of the complaint around it ("the
+# chatbot passed me to a real person straight away, which I appreciated" scored negative). On
+# real labelled sets (scripts in docs/real_data.md, "Sentiment data"), units carrying it that
+# the classifier left neutral came from positive records 75-93% of the time; those it read as
+# negative only 39-69% of the time, so there it voids the complaint but does not make praise.
+_PRAISE_ADJECTIVE = (r"(?:brilliant|great|excellent|fantastic|amazing|awesome|superb|outstanding|wonderful|"
+                     r"helpful|lovely|patient|friendly|kind|polite|professional|efficient|spot on|first class|"
+                     r"top notch|a star|a credit)")
+_EXPLICIT_PRAISE = re.compile(
+    r"\b(?:was|were|is|are|'s|'re|has been|have been)\s+"
+    rf"(?:(?:really|so|very|just|absolutely|incredibly|super|extremely|always)\s+)?{_PRAISE_ADJECTIVE}\b"
+    r"|\b(?:really|very|so|hugely|genuinely|seriously)\s+impressed\b|\bimpressed (?:by|with)\b"
+    r"|\bwhich (?:i|we) (?:really |very much |much )?appreciated?\b"
+    r"|\b(?:i|we) (?:really |very much |much )?appreciated (?:it|that|the|how)\b"
+    r"|\bsorted (?:it|everything|me|things|the problem|my problem)(?: all)? out\b"
+    r"|\bthat'?s how (?:customer service|service|it) should be\b"
+    r"|\bkeep (?:up the good work|doing what you'?re doing)\b|\bhighly recommend\b"
+)
+_NEGATED_JUST_BEFORE = re.compile(rf"\b(?:{_NEG}|no|never)\b(?:\s+\S+){{0,2}}\s*$")
+
 # Irony said outright. Kept to phrases that are hardly ever sincere.
 _IRONY_MARKER = re.compile(r"said no one ever|\byeah,? right\b|(?:^|\s)/s\b|#sarcasm|\bthanks for nothing\b")
 
@@ -96,12 +118,15 @@ class Cues:
     `complaint`: negated praise in the verdict clause ("not what I paid for") or a polite
     complaint anywhere ("I'd appreciate it if…", "I don't want to make a fuss, but…").
     `reservation`: a wish or faint praise in the verdict clause ("could be better", "I wish").
+    `explicit_praise`: praise said outright in the verdict clause, not negated ("the agent was
+    brilliant", "really impressed", "which I appreciated").
     """
 
     ironic: bool = False
     praise: bool = False
     complaint: bool = False
     reservation: bool = False
+    explicit_praise: bool = False
 
 
 def _normalise(text: str) -> str:
@@ -136,4 +161,6 @@ def read_cues(text: str) -> Cues:
         praise=bool(_NEGATED_COMPLAINT.search(verdict)),
         complaint=bool(_NEGATED_PRAISE.search(verdict) or _POLITE_COMPLAINT.search(_normalise(text))),
         reservation=bool(_RESERVATION.search(verdict)),
+        explicit_praise=any(not _NEGATED_JUST_BEFORE.search(verdict[: m.start()])
+                            for m in _EXPLICIT_PRAISE.finditer(verdict)),
     )

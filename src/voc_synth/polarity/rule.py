@@ -30,7 +30,7 @@ MIN_MINORITY_VOTES = 2
 POLARITY_RULE = (
     "Polarity: each segment votes negative, neutral or positive — by its record's own rating when "
     "a rated review or survey answer is about this theme alone (bottom {low:.0%} of the scale negative, top {high:.0%} "
-    "positive), else by its text's sentiment corrected for irony, negation and polite complaints. "
+    "positive), else by its text's sentiment corrected for irony, negation, polite complaints and outright praise. "
     "A theme is NEUTRAL when fewer than {opinion:.0%} of its segments take a side; MIXED when the "
     "smaller side has at least {minority:.0%} of the votes that take a side (and {votes}+ voices); "
     "otherwise a PAIN POINT when negative votes outnumber positive ones, a DELIGHT when positive do."

@@ -10,8 +10,10 @@ A stance is the best evidence there is of how the customer felt about what the s
 2. **The text**: the segment's sentiment label, corrected by the cues a score misses
    (`voc_synth.polarity.cues`): irony is negative ("Great, another week of waiting."), a
    negated complaint positive ("not bad at all"), negated praise or a polite complaint negative
-   ("not what I paid for", "I'd appreciate it if…"), and a reservation ("could be better")
-   keeps a text from counting as praise. Conflicting cues leave the label as it is.
+   ("not what I paid for", "I'd appreciate it if…"), a reservation ("could be better")
+   keeps a text from counting as praise, and praise said outright ("the agent was brilliant")
+   makes a neutral reading positive and voids a negative one. Conflicting cues leave the label
+   as it is.
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def _read(text: str, label: str) -> tuple[str, bool, bool]:
         return "negative", False, True
     if cues.reservation and label == "positive":
         return "neutral", False, True
+    if cues.explicit_praise and not (cues.complaint or cues.reservation):
+        # Outright praise the score missed: praise when the score saw nothing, and no complaint
+        # when it saw one (measured in `cues`: such texts are right as praise only about half
+        # of the time, but they are not complaints either).
+        if label == "neutral":
+            return "positive", False, True
+        if label == "negative":
+            return "neutral", False, True
     return label, False, False
 
 
