@@ -97,6 +97,10 @@ def test_cues_a_sentiment_score_misses(text: str, ironic: bool, praise: bool, co
         ("I'd appreciate it if someone could tell me where my refund has got to.", "positive", "negative"),
         # A wish keeps a text from counting as praise without making it a complaint.
         ("Lovely colour, though I wish the handle was a bit longer.", "positive", "neutral"),
+        # So does a consolation: praise of a side detail tacked on with "though".
+        ("Three weeks and still no refund. Nice wrapping paper though.", "positive", "neutral"),
+        ("Lovely waiting room though, I have memorised every poster on the wall.", "positive", "neutral"),
+        ("Great kettle, though the lid is stiff at first.", "positive", "positive"),
         # Praise said outright that the score missed: positive when it saw nothing, and not a
         # complaint when it read one into a support story.
         ("The woman on the phone was really patient and talked me through the setup.", "neutral", "positive"),

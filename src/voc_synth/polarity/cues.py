@@ -53,6 +53,13 @@ _RESERVATION = re.compile(
     r"|\bi (?:just |only )?wish\b"
 )
 
+# A consolation: praise of a side detail tacked on with "though" ("Lovely hold music though, I
+# know every note of it now", "Nice box though."). Said after a complaint, sincerely or not, it
+# is no verdict on the experience, so like a reservation it stops a text counting as praise.
+_CONSOLATION = re.compile(
+    r"(?:^|[.!?]\s+)(?:oh,? |well,? |at least (?:the )?)?(?:lovely|great|nice|brilliant|fantastic|wonderful|"
+    r"excellent|good|gorgeous|cracking)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+\s+though\b")
+
 # Polite complaints: kind words wrapped around a problem. They frame the whole text, so they are
 # looked for anywhere in it ("I don't want to make a fuss, but the lid was cracked").
 _POLITE_COMPLAINT = re.compile(
@@ -117,7 +124,8 @@ class Cues:
     `praise`: a negated complaint in the verdict clause ("not bad at all", "no faff").
     `complaint`: negated praise in the verdict clause ("not what I paid for") or a polite
     complaint anywhere ("I'd appreciate it if…", "I don't want to make a fuss, but…").
-    `reservation`: a wish or faint praise in the verdict clause ("could be better", "I wish").
+    `reservation`: a wish or faint praise in the verdict clause ("could be better", "I wish"), or a
+    consolation anywhere ("Nice box though.").
     `explicit_praise`: praise said outright in the verdict clause, not negated ("the agent was
     brilliant", "really impressed", "which I appreciated").
     """
@@ -160,7 +168,7 @@ def read_cues(text: str) -> Cues:
         ironic=is_ironic(text),
         praise=bool(_NEGATED_COMPLAINT.search(verdict)),
         complaint=bool(_NEGATED_PRAISE.search(verdict) or _POLITE_COMPLAINT.search(_normalise(text))),
-        reservation=bool(_RESERVATION.search(verdict)),
+        reservation=bool(_RESERVATION.search(verdict) or _CONSOLATION.search(_normalise(text))),
         explicit_praise=any(not _NEGATED_JUST_BEFORE.search(verdict[: m.start()])
                             for m in _EXPLICIT_PRAISE.finditer(verdict)),
     )
