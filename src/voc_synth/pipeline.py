@@ -277,6 +277,7 @@ def synthesize(
     from .embed import embed_texts, last_stats, resolve_precision, resolve_runtime
     from .frameworks import load_framework
     from .ingest import ingest
+    from .ingest.meaning import meaning_text
     from .models import describe_models
     from .sentiment import score_run_sentiment
     from .stages import choose_stage_encoder, map_to_stages, place_short_answers
@@ -303,7 +304,9 @@ def synthesize(
     segments["rating_norm"] = add_rating_norm(segments, config)
 
     with timer.step("embed"):
-        embeddings = embed_texts(segments["text"].tolist(), config.embedding, progress=progress)
+        # Encoders read what was said, not the "Order ref [ORDER_NUMBER]" trailers (ingest.meaning).
+        embeddings = embed_texts([meaning_text(t) for t in segments["text"].astype(str)], config.embedding,
+                                 progress=progress)
     stats = last_stats()
     cache_use = {
         "state": "warm" if stats.n_encoded == 0 else ("cold" if stats.n_cached == 0 else "partly warm"),

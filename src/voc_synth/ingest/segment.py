@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..config import SegmentationConfig
+from .meaning import PLACEHOLDER
 
 DEFAULT_UNITS = {"interview": "turn", "ticket": "document", "review": "document", "survey": "document"}
 
@@ -61,7 +62,7 @@ def is_null_answer(text: str) -> bool:
 def drop_reason(text: str, min_words: int) -> str | None:
     """'filler', 'too short' or None (keep) for one candidate unit."""
     # Placeholders ([NAME], [ORDER_NUMBER]) are not words the customer chose.
-    tokens = [w.lower().replace("’", "'") for w in words(re.sub(r"\[[A-Z_]+\]", " ", text))]
+    tokens = [w.lower().replace("’", "'") for w in words(PLACEHOLDER.sub(" ", text))]
     if not tokens or all(t in FILLER_WORDS for t in tokens):
         return "filler"
     if all(t in PLEASANTRY_WORDS for t in tokens) and any(t in THANKS_WORDS for t in tokens):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..embed import embed_texts
+from ..ingest.meaning import meaning_text
 from ..report._common import build_view
 from ..review.matching import MIN_COVERAGE
 from .pairing import closest_across, pair_themes, run_fingerprints, segment_keys
@@ -33,7 +34,8 @@ def _labels(run: LoadedRun) -> dict[int, str]:
 
 
 def _embed(run: LoadedRun, config: Any, progress: Any) -> np.ndarray:
-    texts = run.synthesis.segments["text"].fillna("").astype(str).tolist()
+    # The same words the run's own themes were found from (pipeline.synthesize).
+    texts = [meaning_text(t) for t in run.synthesis.segments["text"].fillna("").astype(str)]
     return embed_texts(texts, config, progress=progress, record=False, description=f"Reading {run.name}")
 
 
