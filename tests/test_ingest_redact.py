@@ -96,3 +96,32 @@ def test_names_after_relation_words_are_redacted_even_when_ner_misses_them() -> 
     assert redacted.count("[NAME]") == 2
     # Brands after a relation word are not names.
     assert redact_pii("My son PayPal'd me the money.").startswith("My son PayPal")
+
+
+def test_a_name_found_once_in_an_interview_is_redacted_wherever_it_is_said(tmp_path) -> None:
+    """The tagger finds "Kenji Watanabe" in one answer but not "Kenji" alone in the next: a
+    colleague the participant names aloud is redacted everywhere in the study once found."""
+    from pathlib import Path
+
+    from voc_synth.config import Config, SourceConfig
+    from voc_synth.ingest import ingest
+
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "p1.txt").write_text(
+        "Interviewer: Who got you into robotics?\n\n"
+        "Participant: Oh, that was my advisor, Kenji Watanabe, at the university lab in Osaka.\n\n"
+        "Interviewer: What was working with him like?\n\n"
+        "Participant: Kenji liked to build everything twice, so the arm took us about two years.\n\n"
+        "Interviewer: And after that?\n\n"
+        "Participant: Honestly, without Kenji pushing us we would never have finished the gripper.\n",
+        encoding="utf-8")
+    (folder / "p2.txt").write_text(
+        "Interviewer: How did the project start?\n\n"
+        "Participant: We borrowed the hand design and Kenji sent the drawings over by fax, believe it or not.\n",
+        encoding="utf-8")
+    result = ingest(Config(sources=[SourceConfig(path=Path("transcripts"), type="interview")], base_dir=tmp_path))
+
+    texts = " ".join(result.segments["text"]) + " ".join(result.documents["text"])
+    assert "Kenji" not in texts and "Watanabe" not in texts
+    assert "[NAME] liked to build everything twice" in texts

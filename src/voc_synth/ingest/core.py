@@ -446,6 +446,27 @@ def _brand_like_names(blocks: list[str], analyses: list[Analysis], redactor: Red
     return brands
 
 
+def _names_said_in_interviews(records: list[Record], blocks: list[str], analyses: list[Analysis],
+                              redactor: Redactor) -> set[str]:
+    """Full names (two words or more) the tagger found in interview turns.
+
+    Once "Hiroshi Ishiguro" is recognised in one answer, "Hiroshi" alone in the next is the same
+    person; the tagger rarely sees a lone first name as one, so a name is redacted everywhere
+    once it is found anywhere (`Redactor.add_known_names` adds its distinctive parts). Kept to
+    interviews, where people name each other aloud and the names are few."""
+    found: set[str] = set()
+    for record in records:
+        if not record.is_interview:
+            continue
+        for b in record.blocks:
+            text = blocks[b]
+            for start, end in analyses[b].persons:
+                name = text[start:end].strip()
+                if len(name.split()) >= 2 and redactor.person_ok(name, text, start, end):
+                    found.add(name)
+    return found
+
+
 def _analyse_and_segment(records: list[Record], config: Config, redactor: Redactor,
                          manifest: ManifestBuilder, factory: ProgressFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
     enabled = config.redaction.enabled
@@ -469,6 +490,7 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
                              n_process=processes, sentences=config.segmentation.sentences)
     if names:
         redactor.allow_more(_brand_like_names(blocks, analyses, redactor))
+        redactor.add_known_names(_names_said_in_interviews(records, blocks, analyses, redactor))
     redacted_values = {
         value: (redact_block(value, analyses[value_offset + i], redactor, enabled).text)
         for i, value in enumerate(passthrough_values)

@@ -219,6 +219,14 @@ class Redactor:
         alternation = "|".join(re.escape(n) for n in names)
         return re.compile(rf"(?<![\w@.\-])(?:{alternation})(?![\w@\-]|\.\w)")
 
+    def add_known_names(self, names: Iterable[str]) -> None:
+        """Redact `names` (and their distinctive parts) wherever they occur, as the names the
+        ingest step knows are."""
+        added = self._expand_names(names) - set(self.known_names)
+        if added:
+            self.known_names = sorted(set(self.known_names) | added, key=lambda n: (-len(n), n))
+            self._known_re = self._compile_names(self.known_names)
+
     def allow_more(self, terms: Iterable[str]) -> None:
         """Add terms to the allow-list (e.g. brands the corpus statistics reveal)."""
         new = {t.strip().lower() for t in terms if t and t.strip()}
