@@ -118,10 +118,29 @@ def test_a_name_found_once_in_an_interview_is_redacted_wherever_it_is_said(tmp_p
         encoding="utf-8")
     (folder / "p2.txt").write_text(
         "Interviewer: How did the project start?\n\n"
-        "Participant: We borrowed the hand design and Kenji sent the drawings over by fax, believe it or not.\n",
+        "Participant: We borrowed the hand design and Kenji sent the drawings over by fax, believe it or not. "
+        "It ran on a chip from Texas Instruments, and the drum kit had real instruments in it.\n",
         encoding="utf-8")
     result = ingest(Config(sources=[SourceConfig(path=Path("transcripts"), type="interview")], base_dir=tmp_path))
 
     texts = " ".join(result.segments["text"]) + " ".join(result.documents["text"])
     assert "Kenji" not in texts and "Watanabe" not in texts
     assert "[NAME] liked to build everything twice" in texts
+    # A word the study also uses in lower case is not taken for a name on its own.
+    assert "real instruments" in texts
+
+
+def test_a_word_the_study_writes_in_lower_case_is_not_a_name_on_its_own() -> None:
+    from types import SimpleNamespace
+
+    from voc_synth.ingest.core import _names_said_in_interviews
+    from voc_synth.ingest.nlp import Analysis
+    from voc_synth.ingest.redact import Redactor
+
+    blocks = ["Back then Moore Law drove everything, said Gordon Moore.", "I went to law school first."]
+    # The tagger's PERSON spans, as it sometimes finds them.
+    analyses = [Analysis(persons=[(10, 19), (43, 55)]), Analysis()]
+    records = [SimpleNamespace(is_interview=True, blocks=[0, 1])]
+    names = _names_said_in_interviews(records, blocks, analyses, Redactor())
+    assert {"Moore Law", "Gordon Moore", "Moore", "Gordon"} <= names
+    assert "Law" not in names  # "law school": an ordinary word here

@@ -448,23 +448,29 @@ def _brand_like_names(blocks: list[str], analyses: list[Analysis], redactor: Red
 
 def _names_said_in_interviews(records: list[Record], blocks: list[str], analyses: list[Analysis],
                               redactor: Redactor) -> set[str]:
-    """Full names (two words or more) the tagger found in interview turns.
+    """Full names (two words or more) the tagger found in interview turns, and those of their
+    words the study never uses in lower case.
 
     Once "Hiroshi Ishiguro" is recognised in one answer, "Hiroshi" alone in the next is the same
     person; the tagger rarely sees a lone first name as one, so a name is redacted everywhere
-    once it is found anywhere (`Redactor.add_known_names` adds its distinctive parts). Kept to
-    interviews, where people name each other aloud and the names are few."""
+    once it is found anywhere. A word the same study also writes in lower case is an ordinary
+    word the tagger swept into a name ("Moore's Law" and "law school", "Texas Instruments" and
+    "instruments"): only the full name is redacted then. Kept to interviews, where people name
+    each other aloud and the names are few."""
     found: set[str] = set()
+    lower: set[str] = set()
     for record in records:
         if not record.is_interview:
             continue
         for b in record.blocks:
             text = blocks[b]
+            lower.update(re.findall(r"(?<![\w'-])[a-z][a-z'-]+", text))
             for start, end in analyses[b].persons:
-                name = text[start:end].strip()
+                name = " ".join(text[start:end].split())
                 if len(name.split()) >= 2 and redactor.person_ok(name, text, start, end):
                     found.add(name)
-    return found
+    parts = {part.strip(".,'") for name in found for part in name.split()}
+    return found | {part for part in parts if part.isalpha() and part.lower() not in lower}
 
 
 def _analyse_and_segment(records: list[Record], config: Config, redactor: Redactor,
@@ -490,7 +496,7 @@ def _analyse_and_segment(records: list[Record], config: Config, redactor: Redact
                              n_process=processes, sentences=config.segmentation.sentences)
     if names:
         redactor.allow_more(_brand_like_names(blocks, analyses, redactor))
-        redactor.add_known_names(_names_said_in_interviews(records, blocks, analyses, redactor))
+        redactor.add_known_names(_names_said_in_interviews(records, blocks, analyses, redactor), with_parts=False)
     redacted_values = {
         value: (redact_block(value, analyses[value_offset + i], redactor, enabled).text)
         for i, value in enumerate(passthrough_values)

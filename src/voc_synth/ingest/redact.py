@@ -196,8 +196,8 @@ class Redactor:
 
     # -- names ---------------------------------------------------------------------------------
 
-    def _expand_names(self, names: Iterable[str]) -> set[str]:
-        """Full names plus their distinctive parts ("Dana Reyes" → "Dana", "Reyes")."""
+    def _expand_names(self, names: Iterable[str], with_parts: bool = True) -> set[str]:
+        """Full names plus (`with_parts`) their distinctive parts ("Dana Reyes" → "Dana", "Reyes")."""
         out: set[str] = set()
         for raw in names:
             name = " ".join(str(raw or "").split()).strip(" ,.;:")
@@ -205,7 +205,7 @@ class Redactor:
                 continue
             out.add(name)
             parts = [p.strip(".,'") for p in name.split()]
-            if len(parts) > 1:
+            if with_parts and len(parts) > 1:
                 for part in parts:
                     if (len(part) >= 3 and part[:1].isupper() and part.lower() not in _COMMON_WORD_NAMES
                             and part.lower() not in self.allow_words and part.isalpha()):
@@ -219,10 +219,11 @@ class Redactor:
         alternation = "|".join(re.escape(n) for n in names)
         return re.compile(rf"(?<![\w@.\-])(?:{alternation})(?![\w@\-]|\.\w)")
 
-    def add_known_names(self, names: Iterable[str]) -> None:
-        """Redact `names` (and their distinctive parts) wherever they occur, as the names the
-        ingest step knows are."""
-        added = self._expand_names(names) - set(self.known_names)
+    def add_known_names(self, names: Iterable[str], with_parts: bool = True) -> None:
+        """Redact `names` wherever they occur, as the names the ingest step knows are; a full
+        name also by its distinctive parts unless `with_parts` is False (the caller then gives
+        the parts it vouches for as names of their own)."""
+        added = self._expand_names(names, with_parts) - set(self.known_names)
         if added:
             self.known_names = sorted(set(self.known_names) | added, key=lambda n: (-len(n), n))
             self._known_re = self._compile_names(self.known_names)
