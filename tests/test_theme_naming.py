@@ -355,8 +355,8 @@ def test_insight_statements_are_written_from_the_quotes(nlp) -> None:
     assert "Tracking stopped updating is" not in pain["insight"]  # not a template around the label
     assert pain["insight_quotes"] == ["s1", "s2"]
     assert pain["opportunity"].startswith("How might we") and "tracking" in pain["opportunity"]
-    # Counted once, as the study's people: not "Interviewees (mentioned by 4 of 6 interviewees)".
-    assert delight["insight"].startswith("4 of 6 interviewees say the quality is great")
+    # Counted once, after what is said: not "Interviewees (mentioned by 4 of 6 interviewees)".
+    assert delight["insight"].startswith("Interviewees say the quality is great and it washes well (mentioned by 4 of 6) — ")
     assert delight["opportunity"] == ""
 
 
@@ -379,7 +379,11 @@ def test_an_interview_theme_counts_the_people_who_said_it() -> None:
                 "prevalence": {"interview": {"records": people, "people": people, "of_records": of, "of_people": of}}}
 
     said = ["The checkout was so slow I nearly gave up."]
-    assert write_statement(theme(10, 10), said, "Checkout", None)[0].startswith("All 10 interviewees say the checkout")
+    # Everyone raised the theme; not everyone said this sentence.
+    assert write_statement(theme(10, 10), said, "Checkout", None)[0].startswith(
+        "Interviewees say the checkout was so slow they nearly gave up (mentioned by all 10) — ")
+    assert write_statement(theme(3, 10), [], "Checkout", None)[0].startswith(
+        "Interviewees talk about checkout slow (mentioned by 3 of 10) — ")
     assert write_statement(theme(1, 12), said, "Checkout", None)[0].startswith("One of 12 interviewees says the checkout")
     assert write_statement(theme(1, 12), [], "Checkout", None)[0].startswith("One of 12 interviewees talks about")
     # Interviews mixed with other sources keep the sources' own counts.

@@ -134,11 +134,13 @@ def who_of(theme: dict[str, Any]) -> str:
     return "Customers"
 
 
-def interviewees_of(theme: dict[str, Any]) -> tuple[str, bool]:
-    """For a theme heard only in interviews, who said it as a count of the study's people
-    ("9 of 14 interviewees", "All 10 interviewees", "One of 12 interviewees") and whether that
-    is one person; ("", False) otherwise. "Interviewees (mentioned by 9 of 14 interviewees)"
-    says the same thing twice."""
+def interviewees_of(theme: dict[str, Any]) -> tuple[str, bool, str]:
+    """For a theme heard only in interviews: (who, whether that is one person, how many
+    mention it), as "Interviewees" … "(mentioned by 9 of 14)" or "One of 12 interviewees";
+    ("", False, "") otherwise. The count is of the people who raise the theme, not of those who
+    said the sentence quoted, so it follows the sentence rather than leading it ("All 12 say
+    <one person's words>" would claim too much), and it is said once: "Interviewees (mentioned
+    by 9 of 14 interviewees)" said it twice."""
     mix = theme.get("source_mix") or {}
     per = theme.get("prevalence") or {}
     if isinstance(per, str):  # a saved run's themes table holds it as JSON
@@ -148,15 +150,13 @@ def interviewees_of(theme: dict[str, Any]) -> tuple[str, bool]:
             per = {}
     counts = per.get("interview") if isinstance(per, dict) else None
     if not isinstance(mix, dict) or set(mix) != {"interview"} or not isinstance(counts, dict):
-        return "", False
+        return "", False, ""
     n, of = int(counts.get("people") or 0), int(counts.get("of_people") or 0)
     if n <= 0 or of < n:
-        return "", False
-    if n == of and of > 2:
-        return f"All {of} interviewees", False
+        return "", False, ""
     if n == 1:
-        return f"One of {of} interviewees", True
-    return f"{n} of {of} interviewees", False
+        return f"One of {of} interviewees", True, ""
+    return "Interviewees", False, f"(mentioned by all {of})" if n == of and of > 2 else f"(mentioned by {n} of {of})"
 
 
 def why_it_matters(theme: dict[str, Any], stage_name: str, overall_rating: float | None) -> str:
@@ -205,7 +205,7 @@ def write_statement(theme: dict[str, Any], texts: list[str], stage_name: str,
     """"Who (prevalence) say what — why it matters." and the index of the quote it came from."""
     label = str(theme.get("label") or "")
     clause, source = best_clause(texts, label, nlp)
-    head, one = interviewees_of(theme)
+    head, one, count = interviewees_of(theme)
     if not head:
         prevalence = str(theme.get("prevalence_text") or "").strip()
         head = f"{who_of(theme)} ({prevalence})" if prevalence else who_of(theme)
@@ -216,6 +216,7 @@ def write_statement(theme: dict[str, Any], texts: list[str], stage_name: str,
         body = f"{head} {say} {_lower_first(label)}"
     else:  # no quote states it on its own: say what they talk about, in their words
         body = f"{head} {talk} about {label[:1].lower() + label[1:]}"
+    body = f"{body} {count}" if count else body
     return f"{body} — {why_it_matters(theme, stage_name, overall_rating)}.", source
 
 
