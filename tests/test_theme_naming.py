@@ -303,6 +303,9 @@ def test_what_customers_propose_becomes_the_question(nlp) -> None:
         "Please bring back the old checkout.": "How might we bring back the old checkout?",
         "Please fix your app, it's been weeks.": "How might we fix the app?",  # "your": the company's
         "Log in with the credentials on the sheet.": "",  # a task read aloud, not a request
+        "Data would help.": "",  # names nothing a team could build
+        "More information would be really useful.": "",
+        "Historical data would help a lot.": "How might we provide historical data?",
     }
     for text, expected in cases.items():
         assert how_might_we_from(nlp(text)) == expected, text

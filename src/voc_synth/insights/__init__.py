@@ -330,6 +330,10 @@ def _there_is_none(tok: Any) -> tuple[int, str] | None:
 # "A size guide would help / save everyone a return / be really useful": the customer's own fix.
 _WOULD_HELP = frozenset("help save stop make fix solve prevent avoid".split())
 _USEFUL = frozenset("helpful useful nice great good better handy brilliant ideal perfect".split())
+# A thing proposed that names nothing in particular ("data would help", "more information would
+# be useful"): "How might we provide data?" gives a team nothing to act on.
+_GENERIC_PROPOSALS = frozenset("data datum information info detail details help support option options feature "
+                               "features thing things stuff something anything more".split())
 
 
 def _suggested(tok: Any) -> tuple[int, str] | None:
@@ -349,7 +353,10 @@ def _suggested(tok: Any) -> tuple[int, str] | None:
             # The parser sometimes splits a compound into two subjects ("size", "chart").
             heads = [c for c in kids if c.dep_ == subject.dep_]
             words = list(tok.doc[min(t.left_edge.i for t in heads): max(t.right_edge.i for t in heads) + 1])
-            if len(words) <= 6 and not any(t.like_num or "[" in t.text or t.pos_ == "PRON" for t in words):
+            named = [t for t in words if t.pos_ in ("NOUN", "PROPN", "ADJ")
+                     and t.lower_ not in _GENERIC_PROPOSALS and t.lemma_.lower() not in _GENERIC_PROPOSALS]
+            if len(words) <= 6 and named and not any(
+                    t.like_num or "[" in t.text or t.pos_ == "PRON" for t in words):
                 return 0, f"How might we provide {_span_text(words).lower()}?"
     # An imperative asked for ("please show…", "just put…"): no subject, base form, after the
     # asking word. A bare one is as often a task read aloud in a usability session ("log in…").
