@@ -303,10 +303,11 @@ def synthesize(
         raise InputError("No usable segments after ingestion; see the manifest for what was skipped.")
     segments["rating_norm"] = add_rating_norm(segments, config)
 
+    # Encoders read what was said, not the "Order ref [ORDER_NUMBER]" trailers (ingest.meaning):
+    # the theme and sentiment embeddings here, the stage encoder and its keywords below.
+    said = pd.Series([meaning_text(t) for t in segments["text"].astype(str)], index=segments.index)
     with timer.step("embed"):
-        # Encoders read what was said, not the "Order ref [ORDER_NUMBER]" trailers (ingest.meaning).
-        embeddings = embed_texts([meaning_text(t) for t in segments["text"].astype(str)], config.embedding,
-                                 progress=progress)
+        embeddings = embed_texts(said.tolist(), config.embedding, progress=progress)
     stats = last_stats()
     cache_use = {
         "state": "warm" if stats.n_encoded == 0 else ("cold" if stats.n_cached == 0 else "partly warm"),
@@ -349,7 +350,7 @@ def synthesize(
         if config.resolve(config.framework).is_file():  # a user's own file, relative to the config
             framework_ref = config.resolve(config.framework)
         framework = load_framework(framework_ref)
-        themed_segments = segments[to_theme].reset_index(drop=True)
+        themed_segments = segments[to_theme].assign(text=said[to_theme]).reset_index(drop=True)
         stage_encoder = choose_stage_encoder(themed_segments["text"].tolist(), embeddings[to_theme], config.stages,
                                              config.embedding, progress=progress)
         if stage_encoder.warning:

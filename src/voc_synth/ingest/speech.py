@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from .meaning import PLACEHOLDER
 from .records import Record
 from .segment import FILLER_WORDS, drop_reason, words
 
@@ -169,7 +170,7 @@ def is_small_talk(text: str) -> bool:
     """
     if not _SMALL_TALK.search(text):
         return False
-    rest = _SMALL_TALK.sub(" ", re.sub(r"\[[A-Z_]+\]", " ", text))
+    rest = _SMALL_TALK.sub(" ", PLACEHOLDER.sub(" ", text))
     content = [w for w in words(rest) if w.lower().replace("’", "'") not in FILLER_WORDS]
     return len(content) <= 2
 

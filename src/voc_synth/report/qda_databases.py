@@ -73,7 +73,7 @@ def read_database_codebook(path: Path | str, project: str | None = None) -> list
     try:
         tables = _tables(conn)
         if {"code_name", "code_text"} <= tables:
-            entries = _qualcoder(conn)
+            entries = _qualcoder(conn, tables)
         elif {"tags", "highlights", "highlight_tags"} <= tables:
             entries = _taguette(conn, project, found)
         else:
@@ -88,9 +88,9 @@ def read_database_codebook(path: Path | str, project: str | None = None) -> list
     return entries
 
 
-def _qualcoder(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def _qualcoder(conn: sqlite3.Connection, tables: set[str]) -> list[dict[str, Any]]:
     categories: dict[int, tuple[str, int | None]] = {}
-    if "code_cat" in _tables(conn):
+    if "code_cat" in tables:
         categories = {catid: (name, parent) for catid, name, parent
                       in conn.execute("SELECT catid, name, supercatid FROM code_cat")}
     coded: dict[int, list[str]] = {}
