@@ -101,12 +101,20 @@ def test_cues_a_sentiment_score_misses(text: str, ironic: bool, praise: bool, co
         ("Three weeks and still no refund. Nice wrapping paper though.", "positive", "neutral"),
         ("Lovely waiting room though, I have memorised every poster on the wall.", "positive", "neutral"),
         ("Great kettle, though the lid is stiff at first.", "positive", "positive"),
-        # Praise said outright that the score missed: positive when it saw nothing, and not a
-        # complaint when it read one into a support story.
+        # Praise said outright that the score missed: positive when it saw nothing or read a
+        # complaint into a support story that names no failure; not a complaint when it does.
         ("The woman on the phone was really patient and talked me through the setup.", "neutral", "positive"),
-        ("The bot handed me to a real person within a minute, which I appreciated.", "negative", "neutral"),
+        ("The bot handed me to a real person within a minute, which I appreciated.", "negative", "positive"),
+        ("The agent was lovely and my refund is still missing.", "negative", "neutral"),
+        # A hedge ("kind of") or a condition ("great if") is no praise.
+        ("Honestly it's kind of tricky to find.", "negative", "negative"),
+        ("The app is great if it loads at all.", "negative", "negative"),
         # ... but not when negated, said ironically, or followed by a complaint.
         ("The chat agent was not helpful at all.", "negative", "negative"),
+        # A negation's scope ends at punctuation: "no queue." does not negate the next sentence's
+        # praise, nor "not once," the failure named after it.
+        ("No scripts, no queue. That's how customer service should be.", "neutral", "positive"),
+        ("Great, not once, late again.", "neutral", "negative"),
         ("Oh brilliant, another week of waiting for the courier.", "neutral", "negative"),
         ("The driver was friendly, but the box was crushed and the lamp broken.", "negative", "negative"),
         # No cue: the model's label stands.

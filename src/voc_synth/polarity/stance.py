@@ -73,10 +73,13 @@ def _read(text: str, label: str) -> tuple[str, bool, bool]:
     if cues.reservation and label == "positive":
         return "neutral", False, True
     if cues.explicit_praise and not (cues.complaint or cues.reservation):
-        # Outright praise the score missed: praise when the score saw nothing, and no complaint
-        # when it saw one (measured in `cues`: such texts are right as praise only about half
-        # of the time, but they are not complaints either).
-        if label == "neutral":
+        # Outright praise the score missed: praise when the score saw nothing. Where the score
+        # read a complaint, praise too when the text names no failure ("the chatbot passed me to
+        # a real person straight away, which I appreciated"): on seven real labelled sets such
+        # units came from positive records 75% of the time and from negative ones 17% (63
+        # units). Naming a failure as well ("lovely agent, and my refund is still missing"),
+        # it is no complaint, but no praise either.
+        if label == "neutral" or (label == "negative" and not cues.names_failure):
             return "positive", False, True
         if label == "negative":
             return "neutral", False, True
