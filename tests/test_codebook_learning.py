@@ -82,7 +82,7 @@ def test_the_subject_a_code_names_decides_where_meaning_alone_cannot() -> None:
 
 def test_without_examples_to_learn_from_a_codes_words_still_count() -> None:
     """A codebook of names and definitions only: two codes mean much the same to the embedding
-    ("is this part clear?"), their words name different parts. The anchor's lift with the words
+    ("is this part clear?"), their words name different parts. The anchor's cosine with the words
     sends each answer to the part it names."""
     from voc_synth.themes.codebook import anchor_scores, assign_codes
 
